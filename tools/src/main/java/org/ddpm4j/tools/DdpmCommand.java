@@ -1,0 +1,55 @@
+package org.ddpm4j.tools;
+
+import io.micronaut.configuration.picocli.MicronautFactory;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code ddpm} command line: train, export, verify, sample, adopt, inspect, fid, bench.
+ *
+ * <p>Bad input ends in one line on standard error and a non-zero exit code, never a stack trace
+ * (run with {@code DDPM_DEBUG=1} to see one).
+ */
+@Command(name = "ddpm",
+        mixinStandardHelpOptions = true,
+        version = "ddpm4j 0.1.0",
+        description = "Train DDPM image models with DJL, ship them as one ONNX file, sample them on ONNX Runtime.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class DdpmCommand implements Runnable {
+
+    /** Exit code for bad input: a missing or corrupt file, a wrong option value, a contract violation. */
+    public static final int EXIT_BAD_INPUT = 2;
+    /** Exit code for a check that ran and failed (verify, parity). */
+    public static final int EXIT_CHECK_FAILED = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests). */
+    public static int execute(String... args) {
+        System.setProperty("ai.djl.offline", "true");
+        try (ApplicationContext context = ApplicationContext.builder(DdpmCommand.class, Environment.CLI)
+                .banner(false)
+                .start()) {
+            CommandLine cmd = new CommandLine(DdpmCommand.class, new MicronautFactory(context));
+            cmd.setExecutionExceptionHandler(CliErrors::handle);
+            cmd.setParameterExceptionHandler(CliErrors::handleParameter);
+            return cmd.execute(args);
+        }
+    }
+}
