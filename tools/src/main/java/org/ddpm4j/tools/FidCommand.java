@@ -273,7 +273,7 @@ public final class FidCommand implements Callable<Integer> {
         @Override
         public void start(String label, long total) {
             bar = new ProgressBarBuilder()
-                    .setTaskName(label.length() > 40 ? "..." + label.substring(label.length() - 37) : label)
+                    .setTaskName(label.length() > 28 ? "..." + label.substring(label.length() - 25) : label)
                     .setInitialMax(total)
                     .setStyle(ProgressBarStyle.ASCII)
                     .setUnit(" img", 1)

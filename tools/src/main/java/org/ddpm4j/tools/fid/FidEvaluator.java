@@ -15,7 +15,7 @@ import java.util.List;
  */
 public final class FidEvaluator {
 
-    /** Samples drawn from a model when a set says neither {@code n} nor a limit is given. */
+    /** Samples drawn from a model (or noise images) when a set says neither {@code n} nor a limit is given. */
     public static final int DEFAULT_SAMPLE_COUNT = 1000;
 
     private final FeatureExtractor extractor;
@@ -63,7 +63,7 @@ public final class FidEvaluator {
             return stats;
         }
         try (ImageSource source = open(set)) {
-            return statistics(source).withSource(set.label());
+            return statistics(source, set.label());
         }
     }
 
@@ -77,7 +77,11 @@ public final class FidEvaluator {
         }
         if (set instanceof ImageSet.Noise n) {
             ExtractorInput in = requireExtractor(set).input();
-            return new NoiseImageSource(limit > 0 ? (int) Math.min(limit, n.count()) : n.count(),
+            int count = n.count() > 0 ? n.count() : DEFAULT_SAMPLE_COUNT;
+            if (limit > 0) {
+                count = n.count() > 0 ? (int) Math.min(limit, n.count()) : (int) limit;
+            }
+            return new NoiseImageSource(count,
                     n.channels() > 0 ? n.channels() : in.channels(),
                     n.height() > 0 ? n.height() : in.height(), n.width() > 0 ? n.width() : in.width(), n.seed());
         }
@@ -97,10 +101,19 @@ public final class FidEvaluator {
 
     /** Streams a source through the extractor into statistics (at most the limit of images). */
     public FeatureStatistics statistics(ImageSource source) throws IOException {
-        FeatureExtractor ex = requireExtractorFor(source.description());
+        return statistics(source, source.description());
+    }
+
+    /**
+     * Streams a source through the extractor into statistics (at most the limit of images).
+     *
+     * @param label the statistics' source description and the progress label
+     */
+    public FeatureStatistics statistics(ImageSource source, String label) throws IOException {
+        FeatureExtractor ex = requireExtractorFor(label);
         long total = source.size() < 0 ? limit : limit > 0 ? Math.min(limit, source.size()) : source.size();
         long wanted = limit > 0 ? limit : Long.MAX_VALUE;
-        progress.start(source.description(), total);
+        progress.start(label, total);
         FeatureAccumulator acc = null;
         long done = 0;
         try {
@@ -123,7 +136,7 @@ public final class FidEvaluator {
         if (acc == null) {
             throw new IllegalArgumentException(source.description() + " holds no images");
         }
-        return acc.statistics(ex.id(), source.description());
+        return acc.statistics(ex.id(), label);
     }
 
     private FeatureExtractor requireExtractor(ImageSet set) {

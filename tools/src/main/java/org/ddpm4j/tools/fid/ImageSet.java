@@ -49,8 +49,8 @@ public sealed interface ImageSet {
     }
 
     /**
-     * Seeded Gaussian noise images; a size or channel count of 0 means "like the other set"
-     * (the extractor's input size when nothing else is known).
+     * Seeded Gaussian noise images; a count of 0 means the image limit (else 1000), a size or channel
+     * count of 0 means the extractor's input size and channels.
      */
     record Noise(int count, int channels, int height, int width, long seed) implements ImageSet {
         @Override
@@ -100,7 +100,7 @@ public sealed interface ImageSet {
             Map<String, String> q = query(t, lower.equals("noise") ? "" : t.substring("noise:".length()),
                     Set.of("n", "seed", "size", "channels"));
             int[] size = parseSize(t, q.getOrDefault("size", "0"));
-            return new Noise(intValue(t, q, "n", 1000), intValue(t, q, "channels", 0), size[0], size[1],
+            return new Noise(intValue(t, q, "n", 0), intValue(t, q, "channels", 0), size[0], size[1],
                     longValue(t, q, "seed", 0));
         }
         if (lower.startsWith("model:")) {
