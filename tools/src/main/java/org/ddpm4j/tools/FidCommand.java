@@ -12,6 +12,8 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.ddpm4j.runtime.onnx.Device;
+import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.tools.fid.FeatureStatistics;
 import org.ddpm4j.tools.fid.FidEvaluator;
 import org.ddpm4j.tools.fid.FidProgress;
@@ -20,6 +22,7 @@ import org.ddpm4j.tools.fid.FidTable;
 import org.ddpm4j.tools.fid.FrechetDistance;
 import org.ddpm4j.tools.fid.IdxImageSource;
 import org.ddpm4j.tools.fid.ImageSet;
+import org.ddpm4j.tools.fid.ModelSampleSource;
 import org.ddpm4j.tools.fid.OnnxFeatureExtractor;
 import org.ddpm4j.tools.fid.SampleSourceFactory;
 import picocli.CommandLine.Command;
@@ -90,6 +93,10 @@ public final class FidCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Fashion-MNIST IDX folder (default $" + DATA_ENV + ", else /usr/share/datasets/fashion-mnist).")
     Path dataDir;
+
+    @Option(names = "--device", paramLabel = "DEVICE", description = "Where model samples are drawn: cpu, cuda[:id] or auto (default ${DEFAULT-VALUE}).",
+            defaultValue = "cpu")
+    String device;
 
     @Option(names = "--no-progress", description = "Do not draw progress bars.")
     boolean noProgress;
@@ -239,9 +246,9 @@ public final class FidCommand implements Callable<Integer> {
                 .build();
     }
 
-    /** How model samples are drawn; null until a sampling runtime is wired in. */
+    /** How model samples are drawn: the runtime's pipeline on --device with --threads. */
     private SampleSourceFactory sampleSources() {
-        return null;
+        return ModelSampleSource.factory(OnnxOptions.DEFAULTS.withDevice(Device.parse(device)).withThreads(threads));
     }
 
     private OnnxFeatureExtractor openExtractor() throws IOException {

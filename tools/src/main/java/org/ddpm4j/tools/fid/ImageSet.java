@@ -16,7 +16,7 @@ import java.util.Set;
  *   <tr><td>{@code fashion-mnist-train}, {@code fashion-mnist-test}</td><td>a Fashion-MNIST split (IDX files)</td></tr>
  *   <tr><td>{@code stats.fidstats} or {@code stats:path}</td><td>statistics saved with {@code --save-stats}</td></tr>
  *   <tr><td>{@code noise[:n=1000&seed=0&size=28&channels=1]}</td><td>seeded Gaussian noise images</td></tr>
- *   <tr><td>{@code model:m.onnx[?sampler=ddim&steps=50&n=1000&seed=0&eta=0]}</td><td>samples drawn from a model</td></tr>
+ *   <tr><td>{@code model:m.onnx[?sampler=ddim&steps=50&n=1000&seed=0&eta=0]}</td><td>samples drawn from a model (samplers ddpm, ddim, dpmpp)</td></tr>
  * </table>
  */
 public sealed interface ImageSet {
@@ -63,7 +63,7 @@ public sealed interface ImageSet {
      * Samples from a model file.
      *
      * @param model   the ONNX model
-     * @param sampler sampler name ({@code ddpm}, {@code ddim}, {@code dpm-solver++}, ...), as the runtime names them
+     * @param sampler sampler name as the runtime names them: {@code ddpm}, {@code ddim} or {@code dpmpp}
      * @param steps   denoiser calls
      * @param count   number of samples (0: as many as the {@code -n} limit)
      * @param seed    seed of the first sample; sample i uses the runtime's per-image stream i
