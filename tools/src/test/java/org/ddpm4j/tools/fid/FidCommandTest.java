@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.ddpm4j.tools.DdpmCommand;
@@ -71,6 +72,50 @@ class FidCommandTest {
                 "--no-progress");
         assertEquals(0, same.code(), same.err());
         assertTrue(same.out().startsWith("FID 0.0000"), same.out());
+    }
+
+    private void idx(Path folder, String name, int count, int seed) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(bytes))) {
+            out.writeInt(0x803);
+            out.writeInt(count);
+            out.writeInt(6);
+            out.writeInt(6);
+            java.util.Random rnd = new java.util.Random(seed);
+            for (int i = 0; i < count * 36; i++) {
+                out.writeByte(rnd.nextInt(256));
+            }
+        }
+        Files.write(folder.resolve(name), bytes.toByteArray());
+    }
+
+    @Test
+    void writesTheTableAsTextCsvAndChart() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("fm"));
+        idx(data, "train-images-idx3-ubyte.gz", 20, 1);
+        idx(data, "t10k-images-idx3-ubyte.gz", 16, 2);
+        Path model = TinyOnnx.denoiser(dir.resolve("m.onnx"), 1, 4);
+        Path ex = TinyOnnx.extractor(dir.resolve("e.onnx"), new long[] {-1, 1, 2, 2}, Map.of());
+        Path out = dir.resolve("table");
+        Run r = run("fid", "--table", "--model", model.toString(), "--extractor", ex.toString(), "--features", "features",
+                "--data-dir", data.toString(), "-n", "8", "--settings", "ddim-5,ddpm-10", "--out", out.toString(),
+                "--threads", "1", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        List<String> csv = Files.readAllLines(out.resolve("fid-table.csv"));
+        assertEquals("name,sampler,steps,images,reference,fid,seconds", csv.get(0));
+        assertEquals(5, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(1).startsWith("noise,,0,8,fashion-mnist-test,"), csv.get(1));
+        assertTrue(csv.get(2).startsWith("fashion-mnist-train (floor),,0,8,"), csv.get(2));
+        assertTrue(csv.get(3).startsWith("model ddim-5,ddim,5,8,"), csv.get(3));
+        assertTrue(csv.get(4).startsWith("model ddpm-10,ddpm,10,8,"), csv.get(4));
+        for (String line : csv.subList(1, 5)) {
+            double fid = Double.parseDouble(line.split(",")[5]);
+            assertTrue(Double.isFinite(fid) && fid >= 0, line);
+        }
+        BufferedImage chart = ImageIO.read(out.resolve("fid-table.png").toFile());
+        assertTrue(chart.getWidth() > 400 && chart.getHeight() > 4 * 28, chart.getWidth() + "x" + chart.getHeight());
+        assertEquals(16, FidStatsFile.read(out.resolve("reference.fidstats")).count());
+        assertTrue(r.out().contains("model ddim-5") && r.out().contains("fid-table.csv"), r.out());
     }
 
     @Test
