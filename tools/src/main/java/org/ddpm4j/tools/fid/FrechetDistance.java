@@ -10,7 +10,8 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * {@code d^2 = |mu1 - mu2|^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2))}.
  *
  * <p>The trace of the matrix square root is taken the stable, symmetric way: {@code S1^(1/2)} from a
- * symmetric eigen decomposition of S1, then {@code Tr (S1 S2)^(1/2) = Tr (S1^(1/2) S2 S1^(1/2))^(1/2)},
+ * symmetric eigen decomposition of S1, then {@code Tr (S1 S2)^(1/2) = Tr (S1^(1/2) S2 S1^(1/2))^(1/2)}
+ * (see {@link #traceOfSqrtProduct}),
  * the sum of the square roots of the eigenvalues of the symmetric positive semi-definite matrix
  * {@code S1^(1/2) S2 S1^(1/2)} (the two matrices are similar when S1 is invertible, and the identity
  * holds by continuity when it is not). Eigenvalues that rounding made slightly negative are clamped
@@ -61,13 +62,19 @@ public final class FrechetDistance {
         return new Result(Math.max(0.0, fid), meanTerm, traceTerm);
     }
 
-    /** {@code Tr (S1 S2)^(1/2)} for symmetric positive semi-definite S1 and S2. */
+    /**
+     * {@code Tr (S1 S2)^(1/2)} for symmetric positive semi-definite S1 and S2.
+     *
+     * <p>With {@code S1 = V D V^T}, {@code S1^(1/2) S2 S1^(1/2) = V (B^T S2 B) V^T} for {@code B = V D^(1/2)},
+     * so its eigenvalues are those of {@code B^T S2 B}, which needs two matrix products instead of three.
+     */
     public static double traceOfSqrtProduct(DMatrixRMaj s1, DMatrixRMaj s2) {
-        DMatrixRMaj root1 = symmetricSqrt(s1);
-        DMatrixRMaj tmp = new DMatrixRMaj(s1.numRows, s1.numCols);
-        DMatrixRMaj m = new DMatrixRMaj(s1.numRows, s1.numCols);
-        CommonOps_DDRM.mult(root1, s2, tmp);
-        CommonOps_DDRM.mult(tmp, root1, m);
+        DMatrixRMaj b = scaledEigenvectors(s1, 0.5);
+        int n = s1.numRows;
+        DMatrixRMaj tmp = new DMatrixRMaj(n, b.numCols);
+        DMatrixRMaj m = new DMatrixRMaj(b.numCols, b.numCols);
+        CommonOps_DDRM.mult(s2, b, tmp);
+        CommonOps_DDRM.multTransA(b, tmp, m);
         symmetrize(m);
         double sum = 0;
         for (double lambda : symmetricEigenvalues(m)) {
@@ -76,10 +83,8 @@ public final class FrechetDistance {
         return sum;
     }
 
-    /**
-     * The principal square root of a symmetric positive semi-definite matrix, {@code V diag(sqrt(max(l, 0))) V^T}.
-     */
-    public static DMatrixRMaj symmetricSqrt(DMatrixRMaj s) {
+    /** {@code V diag(max(l, 0)^power)} for the symmetric eigen decomposition {@code S = V diag(l) V^T}. */
+    private static DMatrixRMaj scaledEigenvectors(DMatrixRMaj s, double power) {
         int n = s.numRows;
         DMatrixRMaj sym = s.copy();
         symmetrize(sym);
@@ -87,18 +92,26 @@ public final class FrechetDistance {
         if (!eig.decompose(sym)) {
             throw new IllegalStateException("eigen decomposition of a " + n + "x" + n + " covariance did not converge");
         }
-        // V diag(sqrt l) V^T = A A^T with A = V diag(l^(1/4))
         int k = eig.getNumberOfEigenvalues();
         DMatrixRMaj a = new DMatrixRMaj(n, k);
         for (int c = 0; c < k; c++) {
             double lambda = eig.getEigenvalue(c).getReal();
-            double scale = Math.sqrt(Math.sqrt(Math.max(0.0, lambda)));
+            double scale = Math.pow(Math.max(0.0, lambda), power);
             DMatrixRMaj v = eig.getEigenVector(c);
             for (int i = 0; i < n; i++) {
                 a.data[i * k + c] = v.data[i] * scale;
             }
         }
-        DMatrixRMaj root = new DMatrixRMaj(n, n);
+        return a;
+    }
+
+    /**
+     * The principal square root of a symmetric positive semi-definite matrix, {@code V diag(sqrt(max(l, 0))) V^T}.
+     */
+    public static DMatrixRMaj symmetricSqrt(DMatrixRMaj s) {
+        // V diag(sqrt l) V^T = A A^T with A = V diag(l^(1/4))
+        DMatrixRMaj a = scaledEigenvectors(s, 0.25);
+        DMatrixRMaj root = new DMatrixRMaj(s.numRows, s.numRows);
         CommonOps_DDRM.multOuter(a, root);
         symmetrize(root);
         return root;

@@ -97,6 +97,17 @@ class FrechetDistanceTest {
     }
 
     @Test
+    void symmetricSqrtSquaresBack() {
+        DMatrixRMaj s = randomSpd(8, new Random(13));
+        DMatrixRMaj root = FrechetDistance.symmetricSqrt(s);
+        DMatrixRMaj back = new DMatrixRMaj(8, 8);
+        CommonOps_DDRM.mult(root, root, back);
+        for (int i = 0; i < 64; i++) {
+            assertEquals(s.data[i], back.data[i], 1e-10);
+        }
+    }
+
+    @Test
     void refusesDifferentDimensionsAndExtractors() {
         double[] m2 = new double[2];
         double[] m3 = new double[3];
