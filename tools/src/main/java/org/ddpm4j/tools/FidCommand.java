@@ -44,9 +44,11 @@ import picocli.CommandLine.Spec;
                     + "fashion-mnist-test, noise[:n=N&seed=S&size=HxW&channels=C], or "
                     + "model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0&eta=0.",
             "",
-            "  ddpm fid samples/ fashion-mnist-test --extractor classifier.onnx --features features",
-            "  ddpm fid fashion-mnist-test --save-stats test.fidstats --extractor classifier.onnx",
-            "  ddpm fid --table --model model.onnx --extractor classifier.onnx -n 1000",
+            "Examples (with --extractor e.onnx):",
+            "  ddpm fid samples/ fashion-mnist-test",
+            "  ddpm fid fashion-mnist-test --save-stats test.fidstats",
+            "  ddpm fid 'model:m.onnx?sampler=ddim&steps=50&n=1000' test.fidstats",
+            "  ddpm fid --table --model m.onnx -n 1000 --settings ddim-10,ddim-50,dpmpp-20",
         })
 public final class FidCommand implements Callable<Integer> {
 
@@ -80,7 +82,8 @@ public final class FidCommand implements Callable<Integer> {
     Path saveStatsB;
 
     @Option(names = {"-n", "--images"}, paramLabel = "N",
-            description = "At most N images per set (0: all; model samples default to ${DEFAULT-VALUE} or their n=).",
+            description = "At most N images per set (0: all; model samples and noise then default to their n=, else 1000; "
+                    + "--table: images per row, default 1000).",
             defaultValue = "0")
     long images;
 
@@ -200,6 +203,12 @@ public final class FidCommand implements Callable<Integer> {
         }
         long n = images > 0 ? images : FidEvaluator.DEFAULT_SAMPLE_COUNT;
         ImageSet ref = ImageSet.parse(reference, data);
+        ImageSet floorSet = ImageSet.parse(floor, data);
+        // check every sampler setting against the model before the long work starts
+        SampleSourceFactory factory = sampleSources();
+        for (String[] s : parsedSettings) {
+            factory.open(new ImageSet.ModelSamples(model, s[0], Integer.parseInt(s[1]), 1, seed, 0.0), 1, 1).close();
+        }
         try (OnnxFeatureExtractor extractor = openExtractor()) {
             long t0 = System.nanoTime();
             FeatureStatistics refStats = evaluator(extractor, 0).statistics(ref);
@@ -207,7 +216,7 @@ public final class FidCommand implements Callable<Integer> {
             FidEvaluator candidates = evaluator(extractor, n);
             List<FidTable.Row> rows = new ArrayList<>();
             rows.add(row(candidates, "noise", "", 0, new ImageSet.Noise((int) n, 0, 0, 0, seed), refStats, ref));
-            rows.add(row(candidates, floor + " (floor)", "", 0, ImageSet.parse(floor, data), refStats, ref));
+            rows.add(row(candidates, floor + " (floor)", "", 0, floorSet, refStats, ref));
             for (String[] s : parsedSettings) {
                 int steps = Integer.parseInt(s[1]);
                 ImageSet.ModelSamples m = new ImageSet.ModelSamples(model, s[0], steps, (int) n, seed, 0.0);
