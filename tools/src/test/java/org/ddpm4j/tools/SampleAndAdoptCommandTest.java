@@ -20,15 +20,15 @@ import org.ddpm4j.runtime.schedule.ScheduleType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SampleAndAdoptCommandTest {
+public class SampleAndAdoptCommandTest {
 
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
+    public record Run(int code, String out, String err) {
     }
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -50,8 +50,15 @@ class SampleAndAdoptCommandTest {
     }
 
     private Path adopted() throws IOException {
+        return adoptedModel(dir);
+    }
+
+    /** A small adopted model (cosine, T = 100, 1x8x8, epsilon, no clipping) in {@code dir}, via ddpm adopt. */
+    public static Path adoptedModel(Path dir) throws IOException {
+        Path bare = GaussianOnnx.write(dir.resolve("bare.onnx"), NoiseSchedule.cosine(100), 1, 8, "sample",
+                Map.of("producer.note", "kept"));
         Path out = dir.resolve("adopted.onnx");
-        Run r = run("adopt", "--model", bare("sample").toString(), "--out", out.toString(), "--schedule", "cosine",
+        Run r = run("adopt", "--model", bare.toString(), "--out", out.toString(), "--schedule", "cosine",
                 "--timesteps", "100", "--prediction", "epsilon", "--clip-sample", "false",
                 "--set", "ddpm.train.dataset=gaussian");
         assertEquals(0, r.code(), r.err());
