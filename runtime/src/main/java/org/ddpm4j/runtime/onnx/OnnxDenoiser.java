@@ -425,7 +425,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
                 }
             }
             long start = System.nanoTime();
-            try (OrtSession.Result ignored = session.run(inputs, pinned)) {
+            try {
+                // the result holds only the pinned output, which it does not own: closing it frees nothing of ours
+                session.run(inputs, pinned).close();
                 runNanos.add(System.nanoTime() - start);
                 runCalls.increment();
             } catch (OrtException e) {
