@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 FidCommand.class,
+                SampleCommand.class,
+                AdoptCommand.class,
         })
 public final class DdpmCommand implements Runnable {
 
