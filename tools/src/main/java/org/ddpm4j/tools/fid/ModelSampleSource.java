@@ -48,7 +48,6 @@ public final class ModelSampleSource implements ImageSource {
     /** A factory that opens each model file with {@code options} and closes it with the source. */
     public static SampleSourceFactory factory(OnnxOptions options) {
         return (spec, count, batch) -> {
-            OnnxFeatureExtractor.environment(); // load ONNX Runtime on a large-stack thread first
             DiffusionPipeline pipeline = DiffusionPipeline.open(spec.model(), options);
             try {
                 return new ModelSampleSource(pipeline, true, spec, count, batch);

@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.ddpm4j.runtime.onnx.OrtRuntime;
 
 /**
  * A {@link FeatureExtractor} backed by an ONNX model run on ONNX Runtime.
@@ -50,7 +51,6 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
     private final ExtractorInput input;
     private final String id;
     private int featureDim = -1;
-    private static boolean nativeLoaded;
 
     private OnnxFeatureExtractor(Path file, OrtEnvironment env, OrtSession session, String inputName,
             String outputName, long fixedBatch, ExtractorInput input, String id) {
@@ -90,7 +90,7 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
             throw new NoSuchFileException(file.toString(), null, "feature extractor not found");
         }
         String hash = sha256(file);
-        OrtEnvironment env = environment();
+        OrtEnvironment env = OrtRuntime.environment();
         OrtSession session = null;
         try {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -140,38 +140,6 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
                 }
             }
         }
-    }
-
-    /**
-     * ONNX Runtime's environment, created the first time on a thread with a 16 MiB stack: loading the
-     * native library from a thread with the JVM's default 1 MiB stack was seen to crash the JVM
-     * (SIGSEGV, no error report) with the CLI's full class path on this machine.
-     */
-    static OrtEnvironment environment() {
-        synchronized (OnnxFeatureExtractor.class) {
-            if (!nativeLoaded) {
-                Throwable[] failure = new Throwable[1];
-                Thread t = new Thread(null, () -> {
-                    try {
-                        OrtEnvironment.getEnvironment();
-                    } catch (Throwable e) {
-                        failure[0] = e;
-                    }
-                }, "onnxruntime-init", 16L << 20);
-                t.start();
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while loading ONNX Runtime", e);
-                }
-                if (failure[0] != null) {
-                    throw new IllegalStateException("cannot load ONNX Runtime: " + failure[0].getMessage(), failure[0]);
-                }
-                nativeLoaded = true;
-            }
-        }
-        return OrtEnvironment.getEnvironment();
     }
 
     private static long[] imageInputShape(Path file, NodeInfo in) {
