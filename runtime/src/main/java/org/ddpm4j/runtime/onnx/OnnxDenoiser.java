@@ -159,8 +159,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
             failure = "this ONNX Runtime build has no CUDA execution provider (available: "
                     + OrtEnvironment.getAvailableProviders() + ")";
         } else {
-            try {
-                OrtCUDAProviderOptions cudaOptions = new OrtCUDAProviderOptions(cuda.deviceId());
+            try (OrtCUDAProviderOptions cudaOptions = new OrtCUDAProviderOptions(cuda.deviceId())) {
                 cudaOptions.add("cudnn_conv_algo_search", "HEURISTIC");
                 if (options.gpuMemLimit() > 0) {
                     cudaOptions.add("gpu_mem_limit", Long.toString(options.gpuMemLimit()));
