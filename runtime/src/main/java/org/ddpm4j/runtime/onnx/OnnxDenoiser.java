@@ -303,6 +303,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
     @Override
     public void predict(float[] sample, long[] timesteps, float[] out) {
+        if (closed.get()) {
+            throw new IllegalStateException(source + ": the model is closed");
+        }
         int batch = timesteps.length;
         int per = info.imageValues();
         if (batch == 0 || sample.length != batch * per || out.length != sample.length) {
