@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 TrainCommand.class,
+                org.ddpm4j.tools.bench.BenchCommand.class,
         })
 public final class DdpmCommand implements Runnable {
 

@@ -207,6 +207,10 @@ public final class TrainCommand implements Callable<Integer> {
                 dataset.skipped() > 0 ? " (" + dataset.skipped() + " unreadable skipped)" : "",
                 config.preset(), unet.parameterCount(), config.noiseSchedule(), config.batch(),
                 config.learningRate(), config.loss(), config.emaDecay(), Threads.intraOpThreads());
+        String hint = Threads.waitPolicyHint();
+        if (hint != null) {
+            err.println(hint);
+        }
         TrainingRun.Options options = new TrainingRun.Options(out, steps, checkpointEvery, sampleEvery, keep,
                 sampleCount, sampleSteps, 0L);
         try (Trainer trainer = checkpoint == null ? Trainer.create(unet, config, dataset)
