@@ -186,16 +186,8 @@ public final class BenchSampleCommand implements Callable<Integer> {
 
     /** Peak resident set size (VmHWM of /proc/self/status) in KiB, or -1 where there is no /proc. */
     public static long peakRssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+        long bytes = PeakMemory.residentPeakBytes();
+        return bytes < 0 ? -1 : bytes / 1024;
     }
 
     /** Opens the named backend; the place to add the DJL backend for the comparison. */
