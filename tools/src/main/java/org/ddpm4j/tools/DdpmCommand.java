@@ -20,9 +20,11 @@ import picocli.CommandLine.Spec;
         description = "Train DDPM image models with DJL, ship them as one ONNX file, sample them on ONNX Runtime.",
         subcommands = {
                 CommandLine.HelpCommand.class,
-                FidCommand.class,
+                TrainCommand.class,
                 SampleCommand.class,
                 AdoptCommand.class,
+                FidCommand.class,
+                org.ddpm4j.tools.bench.BenchCommand.class,
         })
 public final class DdpmCommand implements Runnable {
 
