@@ -46,7 +46,7 @@ public final class ModelExporter {
     /** Forward tolerance used for float16 weights (max abs on epsilon). */
     public static final double FP16_TOLERANCE = 2e-2;
     /** Trajectory tolerance used for float16 weights. */
-    public static final double FP16_TRAJECTORY_TOLERANCE = 5e-2;
+    public static final double FP16_TRAJECTORY_TOLERANCE = 1e-1;
 
     private final UnetSpec spec;
     private final Map<String, float[]> weights;
