@@ -5,35 +5,39 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.ddpm4j.runtime.model.MetadataKeys;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.runtime.sampling.Prediction;
 import org.ddpm4j.trainer.model.UnetSpec;
 
-/** The contract metadata ({@code ddpm.*}) an exported file carries, apart from the probe. */
+/**
+ * The contract metadata ({@code ddpm.*}) an exported file carries, apart from the probe. Contract keys
+ * are the runtime's {@link MetadataKeys}; the exporter adds weights provenance and a fingerprint.
+ */
 public final class ExportMetadata {
 
     /** Contract version. */
-    public static final String FORMAT = "ddpm.format";
+    public static final String FORMAT = MetadataKeys.FORMAT;
     /** epsilon | sample | v. */
-    public static final String PREDICTION = "ddpm.prediction";
+    public static final String PREDICTION = MetadataKeys.PREDICTION;
     /** linear | cosine | scaled_linear | sigmoid. */
-    public static final String SCHEDULE = "ddpm.schedule";
+    public static final String SCHEDULE = MetadataKeys.SCHEDULE;
     /** T. */
-    public static final String TIMESTEPS = "ddpm.timesteps";
+    public static final String TIMESTEPS = MetadataKeys.TIMESTEPS;
     /** beta_1. */
-    public static final String BETA_START = "ddpm.beta_start";
+    public static final String BETA_START = MetadataKeys.BETA_START;
     /** beta_T. */
-    public static final String BETA_END = "ddpm.beta_end";
+    public static final String BETA_END = MetadataKeys.BETA_END;
     /** "H,W". */
-    public static final String IMAGE_SIZE = "ddpm.image_size";
+    public static final String IMAGE_SIZE = MetadataKeys.IMAGE_SIZE;
     /** C. */
-    public static final String CHANNELS = "ddpm.channels";
+    public static final String CHANNELS = MetadataKeys.CHANNELS;
     /** true | false. */
-    public static final String CLIP_SAMPLE = "ddpm.clip_sample";
+    public static final String CLIP_SAMPLE = MetadataKeys.CLIP_SAMPLE;
     /** The UNet spec as JSON. */
-    public static final String UNET = "ddpm.unet";
+    public static final String UNET = MetadataKeys.UNET;
     /** Prefix of training provenance keys. */
-    public static final String TRAIN_PREFIX = "ddpm.train.";
+    public static final String TRAIN_PREFIX = MetadataKeys.TRAIN_PREFIX;
     /** Which weights were exported: ema | raw. */
     public static final String WEIGHTS = "ddpm.weights";
     /** fp32 | fp16: how the weights are stored. */
@@ -51,7 +55,7 @@ public final class ExportMetadata {
     /** The required contract keys plus {@code ddpm.unet}. */
     public static Map<String, String> contract(UnetSpec spec, NoiseSchedule schedule, boolean clipSample) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(FORMAT, "1");
+        m.put(FORMAT, MetadataKeys.FORMAT_VERSION);
         m.put(PREDICTION, Prediction.EPSILON.id());
         m.put(SCHEDULE, schedule.type().id());
         m.put(TIMESTEPS, Integer.toString(schedule.timesteps()));

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.ddpm4j.runtime.probe.OnnxProbeModel;
+import org.ddpm4j.runtime.onnx.Device;
+import org.ddpm4j.runtime.onnx.OnnxDenoiser;
+import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.probe.Probe;
 import org.ddpm4j.runtime.probe.ProbeResult;
 import org.ddpm4j.trainer.model.UnetModel;
@@ -65,7 +67,7 @@ public final class LiveParity {
         float[] x = Probe.inputs(seeds, spec.inChannels() * spec.imageSize() * spec.imageSize());
         float[] onnx = new float[x.length];
         float[] djl = new float[x.length];
-        try (OnnxProbeModel ort = OnnxProbeModel.open(model, device, true)) {
+        try (OnnxDenoiser ort = OnnxDenoiser.open(model, OnnxOptions.DEFAULTS.withDevice(Device.parse(device)))) {
             if (ort.channels() != spec.inChannels() || ort.height() != spec.imageSize()) {
                 throw new IllegalArgumentException("The checkpoint's UNet takes " + spec.inChannels() + "x" + spec.imageSize()
                         + "x" + spec.imageSize() + " images but " + model + " takes " + ort.channels() + "x" + ort.height()

@@ -15,7 +15,9 @@ import org.ddpm4j.exporter.onnx.OnnxModelFile;
 import org.ddpm4j.exporter.onnx.UnetGraph;
 import org.ddpm4j.exporter.onnx.WeightCheck;
 import org.ddpm4j.exporter.onnx.WeightPrecision;
-import org.ddpm4j.runtime.probe.OnnxProbeModel;
+import org.ddpm4j.runtime.onnx.GraphOptimization;
+import org.ddpm4j.runtime.onnx.OnnxDenoiser;
+import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.probe.Probe;
 import org.ddpm4j.runtime.probe.ProbeKeys;
 import org.ddpm4j.runtime.probe.ProbeResult;
@@ -141,12 +143,12 @@ public final class ModelExporter {
     private Check check(Path file, Probe probe) throws IOException {
         ProbeResult result;
         float[] optimized;
-        try (OnnxProbeModel ort = OnnxProbeModel.open(file, "cpu", true)) {
+        try (OnnxDenoiser ort = OnnxDenoiser.open(file, OnnxOptions.DEFAULTS.withOptimization(GraphOptimization.ALL))) {
             result = ProbeRunner.run(ort, probe, schedule, clipSample);
             optimized = ProbeRunner.forward(ort, probe);
         }
         float[] plain;
-        try (OnnxProbeModel ort = OnnxProbeModel.open(file, "cpu", false)) {
+        try (OnnxDenoiser ort = OnnxDenoiser.open(file, OnnxOptions.DEFAULTS.withOptimization(GraphOptimization.NONE))) {
             plain = ProbeRunner.forward(ort, probe);
         }
         return new Check(result, ProbeResult.maxAbsError(optimized, plain));

@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.ddpm4j.exporter.TestWeights;
-import org.ddpm4j.runtime.probe.OnnxProbeModel;
+import org.ddpm4j.exporter.ExportMetadata;
+import org.ddpm4j.runtime.onnx.OnnxDenoiser;
+import org.ddpm4j.runtime.onnx.OnnxOptions;
+import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.runtime.probe.Probe;
 import org.ddpm4j.runtime.probe.ProbeResult;
 import org.ddpm4j.trainer.model.UnetSpec;
@@ -31,9 +34,10 @@ class UnetGraphTest {
 
     private float[] onnx(UnetSpec spec, Map<String, float[]> weights, float[] x, long[] t) throws Exception {
         Path file = dir.resolve("m.onnx");
-        OnnxModelFile.write(UnetGraph.write(spec, weights, WeightPrecision.FP32), file);
+        OnnxGraphBuilder g = new OnnxGraphBuilder("test").metadata(ExportMetadata.contract(spec, NoiseSchedule.defaultLinear(), true));
+        OnnxModelFile.write(UnetGraph.write(spec, weights, g), file);
         float[] out = new float[x.length];
-        try (OnnxProbeModel m = OnnxProbeModel.open(file, "cpu", true)) {
+        try (OnnxDenoiser m = OnnxDenoiser.open(file, OnnxOptions.DEFAULTS)) {
             m.predict(x, t, out);
         }
         return out;

@@ -3,11 +3,15 @@ package org.ddpm4j.runtime.probe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
-import org.ddpm4j.runtime.schedule.NoiseSchedule;
+import org.ddpm4j.runtime.model.ModelInfo;
+import org.ddpm4j.runtime.onnx.Device;
+import org.ddpm4j.runtime.onnx.GraphOptimization;
+import org.ddpm4j.runtime.onnx.OnnxDenoiser;
+import org.ddpm4j.runtime.onnx.OnnxOptions;
 
 /**
- * Verifies an ONNX file against its embedded probe with ONNX Runtime alone: the forward probe and
+ * Verifies an ONNX file against its embedded probe with ONNX Runtime alone, through the runtime's
+ * {@link OnnxDenoiser} (the code path sampling uses): the forward probe and
  * the DDIM trajectory with all graph optimizations on, and the forward probe again with
  * optimizations off, which must agree within the probe's tolerance.
  */
@@ -51,22 +55,22 @@ public final class ProbeVerifier {
      * @throws IllegalArgumentException when the file has no probe or lacks contract metadata
      */
     public static Report verify(Path model, String device) throws IOException {
+        OnnxOptions options = OnnxOptions.DEFAULTS.withDevice(Device.parse(device));
         Probe probe;
         ProbeResult result;
         float[] optimized;
-        try (OnnxProbeModel m = OnnxProbeModel.open(model, device, true)) {
-            Map<String, String> meta = m.metadata();
-            if (!Probe.isPresent(meta)) {
+        try (OnnxDenoiser m = OnnxDenoiser.open(model, options.withOptimization(GraphOptimization.ALL))) {
+            ModelInfo info = m.info();
+            if (!Probe.isPresent(info.metadata())) {
                 throw new IllegalArgumentException(model + " carries no probe (ddpm.probe.* metadata); only files written by"
                         + " 'ddpm export' can be verified");
             }
-            probe = Probe.fromMetadata(meta);
-            NoiseSchedule schedule = ProbeRunner.schedule(meta);
-            result = ProbeRunner.run(m, probe, schedule, ProbeRunner.clipSample(meta));
+            probe = Probe.fromMetadata(info.metadata());
+            result = ProbeRunner.run(m, probe, info.schedule(), info.clipSample());
             optimized = ProbeRunner.forward(m, probe);
         }
         float[] plain;
-        try (OnnxProbeModel m = OnnxProbeModel.open(model, device, false)) {
+        try (OnnxDenoiser m = OnnxDenoiser.open(model, options.withOptimization(GraphOptimization.NONE))) {
             plain = ProbeRunner.forward(m, probe);
         }
         return new Report(probe, result, ProbeResult.maxAbsError(optimized, plain));
