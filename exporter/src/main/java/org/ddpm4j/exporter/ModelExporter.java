@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.ddpm4j.exporter.onnx.OnnxGraphBuilder;
 import org.ddpm4j.exporter.onnx.OnnxModelFile;
 import org.ddpm4j.exporter.onnx.UnetGraph;
@@ -59,6 +60,7 @@ public final class ModelExporter {
     private final Map<String, String> provenance;
     private final ProbeSettings settings;
     private final String source;
+    private final Consumer<String> progress;
 
     private ModelExporter(Builder b) {
         this.spec = b.spec;
@@ -73,6 +75,7 @@ public final class ModelExporter {
                         ? ProbeSettings.defaults().withTolerances(FP16_TOLERANCE, FP16_TRAJECTORY_TOLERANCE)
                         : ProbeSettings.defaults();
         this.source = b.source;
+        this.progress = b.progress;
     }
 
     /** A new builder. */
@@ -103,8 +106,10 @@ public final class ModelExporter {
      */
     public ExportReport export(Path out) throws IOException {
         long start = System.nanoTime();
+        progress.accept("writing the ONNX graph (" + spec.parameterCount() + " parameters, " + precision + ")");
         ModelProto model = graph();
         Probe probe;
+        progress.accept("recording the probe with the trainer's DJL model");
         try (UnetModel djl = UnetModel.fromWeights(spec, weights)) {
             probe = Probe.record(djl.denoiser(), settings, schedule, clipSample, "ddpm4j trainer (DJL PyTorch, "
                     + weightsKind + " weights)");
@@ -119,6 +124,7 @@ public final class ModelExporter {
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
             OnnxModelFile.write(model, tmp);
+            progress.accept("checking parity with ONNX Runtime (graph optimizations on and off)");
             Check check = check(tmp, probe);
             if (!check.result.passed() || !(check.optimizationDiff <= probe.tolerance())) {
                 throw new ParityFailedException("Parity failed, no file written: ONNX Runtime vs trainer "
@@ -182,6 +188,7 @@ public final class ModelExporter {
         private Map<String, String> provenance = new LinkedHashMap<>();
         private ProbeSettings settings;
         private String source = "weights in memory";
+        private Consumer<String> progress = stage -> { };
 
         private Builder() {
         }
@@ -237,6 +244,12 @@ public final class ModelExporter {
         /** What the weights came from, for messages (a checkpoint folder). */
         public Builder optSource(String source) {
             this.source = source;
+            return this;
+        }
+
+        /** Hears each stage of the export (for a command line). */
+        public Builder optProgress(Consumer<String> listener) {
+            this.progress = listener;
             return this;
         }
 
