@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
         description = "Train DDPM image models with DJL, ship them as one ONNX file, sample them on ONNX Runtime.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                VerifyCommand.class,
+                InspectCommand.class,
         })
 public final class DdpmCommand implements Runnable {
 
