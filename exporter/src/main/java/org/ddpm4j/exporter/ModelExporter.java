@@ -48,8 +48,10 @@ public final class ModelExporter {
 
     /** Forward tolerance used for float16 weights (max abs on epsilon). */
     public static final double FP16_TOLERANCE = 2e-2;
-    /** Trajectory tolerance used for float16 weights. */
-    public static final double FP16_TRAJECTORY_TOLERANCE = 1e-1;
+    /** Trajectory max abs tolerance used for float16 weights (a few pixels near the clip bounds may move). */
+    public static final double FP16_TRAJECTORY_TOLERANCE = 0.5;
+    /** Smallest trajectory PSNR (dB) allowed for float16 weights. */
+    public static final double FP16_TRAJECTORY_MIN_PSNR = 40;
 
     private final UnetSpec spec;
     private final Map<String, float[]> weights;
@@ -72,7 +74,8 @@ public final class ModelExporter {
         this.provenance = b.provenance;
         this.settings = b.settings != null ? b.settings
                 : precision == WeightPrecision.FP16
-                        ? ProbeSettings.defaults().withTolerances(FP16_TOLERANCE, FP16_TRAJECTORY_TOLERANCE)
+                        ? ProbeSettings.defaults().withTolerances(FP16_TOLERANCE, FP16_TRAJECTORY_TOLERANCE,
+                                FP16_TRAJECTORY_MIN_PSNR)
                         : ProbeSettings.defaults();
         this.source = b.source;
         this.progress = b.progress;

@@ -144,7 +144,7 @@ class ModelExporterTest {
 
     @Test
     void failedParityLeavesNoFile() throws Exception {
-        ProbeSettings impossible = ProbeSettings.defaults().withTolerances(-1, -1);
+        ProbeSettings impossible = ProbeSettings.defaults().withTolerances(-1, -1, 1000);
         Path out = dir.resolve("never.onnx");
         ParityFailedException e = assertThrows(ParityFailedException.class, () -> ModelExporter.builder()
                 .setSpec(TINY).setWeights(weights).optProbeSettings(impossible).build().export(out));

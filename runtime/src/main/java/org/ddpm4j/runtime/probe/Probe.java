@@ -28,6 +28,7 @@ import org.ddpm4j.runtime.schedule.NoiseSchedule;
  * @param trajectoryEta       DDIM eta
  * @param trajectoryFinal     reference final images of the trajectory
  * @param trajectoryTolerance allowed max abs difference on {@code trajectoryFinal}
+ * @param trajectoryMinPsnr   smallest allowed PSNR (dB) against {@code trajectoryFinal}
  * @param recordedBy          who computed the reference values
  */
 public record Probe(
@@ -43,6 +44,7 @@ public record Probe(
         double trajectoryEta,
         float[] trajectoryFinal,
         double trajectoryTolerance,
+        double trajectoryMinPsnr,
         String recordedBy) {
 
     /** Probe format written by {@link #toMetadata()}. */
@@ -84,7 +86,7 @@ public record Probe(
                 settings.trajectoryEta(), schedule, clipSample);
         return new Probe(settings.inputSeeds(), ts, c, h, w, out, settings.tolerance(),
                 settings.trajectorySeeds(), settings.trajectorySteps(), settings.trajectoryEta(), fin,
-                settings.trajectoryTolerance(), recordedBy);
+                settings.trajectoryTolerance(), settings.trajectoryMinPsnr(), recordedBy);
     }
 
     /** Runs the seeded DDIM trajectory with {@code model}: x_T from the seeds, then {@code steps} steps. */
@@ -114,6 +116,7 @@ public record Probe(
         m.put(ProbeKeys.TRAJECTORY_SEEDS, FloatCodec.joinLongs(trajectorySeeds));
         m.put(ProbeKeys.TRAJECTORY_FINAL, FloatCodec.encode(trajectoryFinal));
         m.put(ProbeKeys.TRAJECTORY_TOLERANCE, format(trajectoryTolerance));
+        m.put(ProbeKeys.TRAJECTORY_MIN_PSNR, format(trajectoryMinPsnr));
         return m;
     }
 
@@ -158,7 +161,7 @@ public record Probe(
         return new Probe(seeds, ts, (int) shape[1], (int) shape[2], (int) shape[3], expected,
                 number(metadata, ProbeKeys.TOLERANCE), trajSeeds,
                 (int) number(metadata, ProbeKeys.TRAJECTORY_STEPS), number(metadata, ProbeKeys.TRAJECTORY_ETA), fin,
-                number(metadata, ProbeKeys.TRAJECTORY_TOLERANCE), metadata.getOrDefault(ProbeKeys.RECORDED_BY, "unknown"));
+                number(metadata, ProbeKeys.TRAJECTORY_TOLERANCE), number(metadata, ProbeKeys.TRAJECTORY_MIN_PSNR), metadata.getOrDefault(ProbeKeys.RECORDED_BY, "unknown"));
     }
 
     /** Whether the metadata carries a probe at all. */
@@ -194,7 +197,8 @@ public record Probe(
                 && Arrays.equals(p.expected, expected) && p.tolerance == tolerance
                 && Arrays.equals(p.trajectorySeeds, trajectorySeeds) && p.trajectorySteps == trajectorySteps
                 && p.trajectoryEta == trajectoryEta && Arrays.equals(p.trajectoryFinal, trajectoryFinal)
-                && p.trajectoryTolerance == trajectoryTolerance && p.recordedBy.equals(recordedBy);
+                && p.trajectoryTolerance == trajectoryTolerance && p.trajectoryMinPsnr == trajectoryMinPsnr
+                && p.recordedBy.equals(recordedBy);
     }
 
     @Override

@@ -38,4 +38,6 @@ public final class ProbeKeys {
     public static final String TRAJECTORY_FINAL = PREFIX + "trajectory.final";
     /** Largest allowed absolute difference on the final images. */
     public static final String TRAJECTORY_TOLERANCE = PREFIX + "trajectory.tolerance";
+    /** Smallest allowed PSNR (dB, peak-to-peak 2) of the final images. */
+    public static final String TRAJECTORY_MIN_PSNR = PREFIX + "trajectory.min_psnr";
 }

@@ -10,20 +10,22 @@ import java.util.Locale;
  * @param trajectoryMaxAbsError largest |final - expected final| over the trajectory
  * @param trajectoryPsnr        PSNR (dB, peak-to-peak 2 for [-1, 1] images) of the trajectory's final images
  * @param trajectoryTolerance   allowed maximum of {@code trajectoryMaxAbsError}
+ * @param trajectoryMinPsnr     smallest allowed {@code trajectoryPsnr}
  */
 public record ProbeResult(double maxAbsError, double tolerance, double trajectoryMaxAbsError, double trajectoryPsnr,
-        double trajectoryTolerance) {
+        double trajectoryTolerance, double trajectoryMinPsnr) {
 
-    /** Both checks within tolerance (NaN fails). */
+    /** Forward and trajectory within tolerance (NaN fails). */
     public boolean passed() {
-        return maxAbsError <= tolerance && trajectoryMaxAbsError <= trajectoryTolerance;
+        return maxAbsError <= tolerance && trajectoryMaxAbsError <= trajectoryTolerance
+                && trajectoryPsnr >= trajectoryMinPsnr;
     }
 
     /** One line: "max abs error 3.1e-06 (tolerance 1e-04), trajectory ... PSNR 112.3 dB". */
     public String summary() {
         return String.format(Locale.ROOT,
-                "max abs error %.3e (tolerance %.1e); trajectory final max abs error %.3e (tolerance %.1e), PSNR %.1f dB",
-                maxAbsError, tolerance, trajectoryMaxAbsError, trajectoryTolerance, trajectoryPsnr);
+                "max abs error %.3e (tolerance %.1e); trajectory final max abs error %.3e (tolerance %.1e), PSNR %.1f dB (min %.0f)",
+                maxAbsError, tolerance, trajectoryMaxAbsError, trajectoryTolerance, trajectoryPsnr, trajectoryMinPsnr);
     }
 
     /** Largest absolute difference; NaN anywhere gives NaN. */

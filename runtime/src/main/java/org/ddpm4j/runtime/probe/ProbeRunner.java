@@ -17,7 +17,7 @@ public final class ProbeRunner {
                 schedule, clipSample);
         return new ProbeResult(ProbeResult.maxAbsError(out, probe.expected()), probe.tolerance(),
                 ProbeResult.maxAbsError(fin, probe.trajectoryFinal()), ProbeResult.psnr(fin, probe.trajectoryFinal()),
-                probe.trajectoryTolerance());
+                probe.trajectoryTolerance(), probe.trajectoryMinPsnr());
     }
 
     /** The model's outputs on the probe's seeded inputs and timesteps. */

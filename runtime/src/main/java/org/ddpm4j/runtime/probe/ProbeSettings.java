@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
  * @param trajectorySteps     DDIM steps
  * @param trajectoryEta       DDIM eta
  * @param trajectoryTolerance allowed max abs difference on the trajectory's final images
+ * @param trajectoryMinPsnr   smallest allowed PSNR (dB) of the trajectory's final images
  */
 public record ProbeSettings(
         long[] inputSeeds,
@@ -21,20 +22,30 @@ public record ProbeSettings(
         long[] trajectorySeeds,
         int trajectorySteps,
         double trajectoryEta,
-        double trajectoryTolerance) {
+        double trajectoryTolerance,
+        double trajectoryMinPsnr) {
 
     /** Default tolerance on epsilon for float32 weights: 1e-4 max abs. */
     public static final double FP32_TOLERANCE = 1e-4;
 
-    /** Four images (t = 0, T/2, T-1, random), a 2-image 5-step DDIM trajectory (eta 0), float32 tolerances. */
+    /** Default trajectory tolerance for float32 weights: 1e-3 max abs on the final images. */
+    public static final double FP32_TRAJECTORY_TOLERANCE = 1e-3;
+    /** Default smallest trajectory PSNR for float32 weights, in dB. */
+    public static final double FP32_TRAJECTORY_MIN_PSNR = 80;
+
+    /**
+     * Four images (t = 0, T/2, T-1, random), a 2-image 5-step DDIM trajectory (eta 0), float32
+     * tolerances: 1e-4 max abs on epsilon, 1e-3 max abs and 80 dB PSNR on the trajectory.
+     */
     public static ProbeSettings defaults() {
         return new ProbeSettings(new long[] {1001, 1002, 1003, 1004}, 2024, FP32_TOLERANCE,
-                new long[] {7, 8}, 5, 0.0, 10 * FP32_TOLERANCE);
+                new long[] {7, 8}, 5, 0.0, FP32_TRAJECTORY_TOLERANCE, FP32_TRAJECTORY_MIN_PSNR);
     }
 
     /** These settings with other tolerances. */
-    public ProbeSettings withTolerances(double forward, double trajectory) {
-        return new ProbeSettings(inputSeeds, timestepSeed, forward, trajectorySeeds, trajectorySteps, trajectoryEta, trajectory);
+    public ProbeSettings withTolerances(double forward, double trajectory, double trajectoryPsnr) {
+        return new ProbeSettings(inputSeeds, timestepSeed, forward, trajectorySeeds, trajectorySteps, trajectoryEta,
+                trajectory, trajectoryPsnr);
     }
 
     /** The probe timesteps for a T-step schedule: 0, T/2, T-1, then uniform random ones from {@link #timestepSeed}. */

@@ -38,13 +38,13 @@ public final class ProbeVerifier {
             return String.format(Locale.ROOT,
                     "probe: %d images %dx%dx%d at t=%s, recorded by %s%n"
                             + "forward: max abs error %.3e (tolerance %.1e)%n"
-                            + "trajectory: DDIM %d steps, eta %s, %d images: max abs error %.3e (tolerance %.1e), PSNR %.1f dB%n"
+                            + "trajectory: DDIM %d steps, eta %s, %d images: max abs error %.3e (tolerance %.1e), PSNR %.1f dB (min %.0f)%n"
                             + "graph optimizations on vs off: max abs difference %.3e",
                     probe.batch(), probe.channels(), probe.height(), probe.width(),
                     java.util.Arrays.toString(probe.timesteps()), probe.recordedBy(),
                     result.maxAbsError(), result.tolerance(),
                     probe.trajectorySteps(), Probe.format(probe.trajectoryEta()), probe.trajectorySeeds().length,
-                    result.trajectoryMaxAbsError(), result.trajectoryTolerance(), result.trajectoryPsnr(),
+                    result.trajectoryMaxAbsError(), result.trajectoryTolerance(), result.trajectoryPsnr(), result.trajectoryMinPsnr(),
                     optimizationDiff);
         }
     }
