@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
         description = "Train DDPM image models with DJL, ship them as one ONNX file, sample them on ONNX Runtime.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                TrainCommand.class,
                 VerifyCommand.class,
                 InspectCommand.class,
         })
