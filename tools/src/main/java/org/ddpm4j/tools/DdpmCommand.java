@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 TrainCommand.class,
+                ExportCommand.class,
                 VerifyCommand.class,
                 InspectCommand.class,
         })

@@ -29,7 +29,7 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelInspection m = ModelInspection.of(model);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "file: %s (%s)%n", model, m.bytes() + " bytes");
+        out.printf(Locale.ROOT, "file: %s (%s)%n", model, ExportCommand.size(m.bytes()));
         out.printf(Locale.ROOT, "format: ONNX IR %d, opset %d, producer %s, %d nodes%n", m.irVersion(), m.opset(),
                 m.producer().isEmpty() ? "unknown" : m.producer(), m.nodeCount());
         m.inputs().forEach(i -> out.println("input:  " + i));

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.ddpm4j.exporter.LiveParity;
 import org.ddpm4j.exporter.ModelInspection;
 import org.ddpm4j.runtime.probe.ProbeVerifier;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ddpm verify --model m.onnx [--device cpu] }: re-runs the embedded probe with
+ * {@code ddpm verify --model m.onnx [--device cpu] [--checkpoint dir]}: re-runs the embedded probe with
  * ONNX Runtime alone, checks graph optimizations on and off agree and the weights still match their
  * fingerprint; with a checkpoint, also compares against the live trainer model on fresh random inputs.
  * Exit code 3 when a check fails.
@@ -29,6 +30,14 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
             description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
     String device;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "also compare with this trainer checkpoint on fresh random inputs")
+    Path checkpoint;
+
+    @Option(names = "--weights", defaultValue = "ema", paramLabel = "ema|raw",
+            description = "with --checkpoint: which weights to compare (default: ${DEFAULT-VALUE})")
+    String weights;
 
     @Spec
     CommandSpec spec;
@@ -49,6 +58,13 @@ public final class VerifyCommand implements Callable<Integer> {
         out.println("weights fingerprint: " + fingerprint.name().toLowerCase(Locale.ROOT).replace('_', ' '));
         if (fingerprint == ModelInspection.WeightsCheck.MISMATCH) {
             failures.add("weights differ from the fingerprint recorded at export");
+        }
+        if (checkpoint != null) {
+            LiveParity.Result live = ExportCommand.compareWithCheckpoint(model, checkpoint, weights, device, report.probe().tolerance());
+            out.println(live.describe());
+            if (!live.passed()) {
+                failures.add("differs from checkpoint " + checkpoint + " (" + live.describe() + ")");
+            }
         }
         if (!failures.isEmpty()) {
             throw new CheckFailedException("FAIL: " + String.join("; ", failures));
