@@ -24,6 +24,9 @@ import picocli.CommandLine.Spec;
                 ExportCommand.class,
                 VerifyCommand.class,
                 InspectCommand.class,
+                org.ddpm4j.tools.bench.BenchCommand.class,
+                SampleCommand.class,
+                AdoptCommand.class,
         })
 public final class DdpmCommand implements Runnable {
 

@@ -36,14 +36,17 @@ import picocli.CommandLine.Spec;
                 "Train a DDPM noise predictor (UNet) on Fashion-MNIST or a folder of images.",
                 "",
                 "Example (the shipped Fashion-MNIST model):",
-                "  ddpm train --data fashion-mnist --preset fashion --steps 20000 --out runs/fmnist",
-                "Continue it later (to 40,000 steps in total):",
+                "  ddpm train --data fashion-mnist --preset fashion --steps 20000 \\",
+                "      --out runs/fmnist",
+                "Continue it later, to 40,000 steps in total:",
                 "  ddpm train --resume --out runs/fmnist --steps 40000",
                 "",
-                "The run folder gets checkpoints/step-NNNNNNNN/ (weights, EMA weights, optimizer state,",
-                "checkpoint.json), 'last' pointing at the newest, samples/step-NNNNNNNN.png (DDIM grids",
-                "from the EMA weights), loss.csv and loss.png. --steps is the total to reach, so a resumed",
-                "run continues exactly where the checkpoint left off.",
+                "The run folder gets checkpoints/step-NNNNNNNN/ (weights, EMA weights,",
+                "optimizer state, checkpoint.json), 'last' pointing at the newest,",
+                "samples/step-NNNNNNNN.png (DDIM grids from the EMA weights), loss.csv and",
+                "loss.png. --steps is the total to reach, so a resumed run continues exactly",
+                "where its checkpoint left off. Ctrl-C loses only the steps since the last",
+                "checkpoint.",
                 ""})
 public final class TrainCommand implements Callable<Integer> {
 
@@ -204,6 +207,10 @@ public final class TrainCommand implements Callable<Integer> {
                 dataset.skipped() > 0 ? " (" + dataset.skipped() + " unreadable skipped)" : "",
                 config.preset(), unet.parameterCount(), config.noiseSchedule(), config.batch(),
                 config.learningRate(), config.loss(), config.emaDecay(), Threads.intraOpThreads());
+        String hint = Threads.waitPolicyHint();
+        if (hint != null) {
+            err.println(hint);
+        }
         TrainingRun.Options options = new TrainingRun.Options(out, steps, checkpointEvery, sampleEvery, keep,
                 sampleCount, sampleSteps, 0L);
         try (Trainer trainer = checkpoint == null ? Trainer.create(unet, config, dataset)

@@ -46,7 +46,7 @@ import org.ddpm4j.runtime.sampling.Prediction;
  * {@code float[]} into native memory and back once per step and allocates nothing large. Java has no
  * IO binding, so on CUDA the copies to and from the device are ONNX Runtime's.
  *
- * <p>Close it when done; do not close it while calls are running.
+ * <p>Close it when done (closing twice is harmless); do not close it while calls are running.
  */
 public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
@@ -66,6 +66,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
     private final List<IoBuffers> allBuffers = new ArrayList<>();
     private final LongAdder runNanos = new LongAdder();
     private final LongAdder runCalls = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private OnnxDenoiser(OrtEnvironment env, OrtSession session, Device device, String source, String sha256)
             throws OrtException {
@@ -102,7 +103,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
             sha = sha256(in);
         }
         return create(options, model.getFileName().toString(), sha,
-                opts -> OrtEnvironment.getEnvironment().createSession(model.toString(), opts));
+                opts -> OrtRuntime.environment().createSession(model.toString(), opts));
     }
 
     /** Opens a model read from a stream (read fully, not closed). */
@@ -113,7 +114,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
     /** Opens a model held in memory; {@code name} is what messages call it. */
     public static OnnxDenoiser open(byte[] model, String name, OnnxOptions options) throws IOException {
         byte[] copy = model.clone();
-        return create(options, name, sha256(copy), opts -> OrtEnvironment.getEnvironment().createSession(copy, opts));
+        return create(options, name, sha256(copy), opts -> OrtRuntime.environment().createSession(copy, opts));
     }
 
     private interface SessionFactory {
@@ -122,7 +123,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
     private static OnnxDenoiser create(OnnxOptions options, String name, String sha, SessionFactory factory)
             throws IOException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(options.optimization().level());
             if (options.intraOpThreads() > 0) {
@@ -158,8 +159,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
             failure = "this ONNX Runtime build has no CUDA execution provider (available: "
                     + OrtEnvironment.getAvailableProviders() + ")";
         } else {
-            try {
-                OrtCUDAProviderOptions cudaOptions = new OrtCUDAProviderOptions(cuda.deviceId());
+            try (OrtCUDAProviderOptions cudaOptions = new OrtCUDAProviderOptions(cuda.deviceId())) {
                 cudaOptions.add("cudnn_conv_algo_search", "HEURISTIC");
                 if (options.gpuMemLimit() > 0) {
                     cudaOptions.add("gpu_mem_limit", Long.toString(options.gpuMemLimit()));
@@ -303,6 +303,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
     @Override
     public void predict(float[] sample, long[] timesteps, float[] out) {
+        if (closed.get()) {
+            throw new IllegalStateException(source + ": the model is closed");
+        }
         int batch = timesteps.length;
         int per = info.imageValues();
         if (batch == 0 || sample.length != batch * per || out.length != sample.length) {
@@ -342,8 +345,12 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         return io;
     }
 
+    /** Releases the session and the native buffers; closing twice does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         synchronized (allBuffers) {
             allBuffers.forEach(IoBuffers::close);
             allBuffers.clear();
@@ -420,7 +427,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
                 }
             }
             long start = System.nanoTime();
-            try (OrtSession.Result ignored = session.run(inputs, pinned)) {
+            try {
+                // the result holds only the pinned output, which it does not own: closing it frees nothing of ours
+                session.run(inputs, pinned).close();
                 runNanos.add(System.nanoTime() - start);
                 runCalls.increment();
             } catch (OrtException e) {

@@ -19,7 +19,13 @@ import java.util.concurrent.Future;
 import org.ddpm4j.runtime.model.MetadataKeys;
 import org.ddpm4j.runtime.model.ModelContractException;
 import org.ddpm4j.runtime.model.ModelInfo;
+import org.ddpm4j.runtime.noise.BatchNoise;
 import org.ddpm4j.runtime.noise.GaussianNoise;
+import org.ddpm4j.runtime.sampling.Denoiser;
+import org.ddpm4j.runtime.sampling.Sampler;
+import org.ddpm4j.runtime.sampling.SamplerOptions;
+import org.ddpm4j.runtime.sampling.Samplers;
+import org.ddpm4j.runtime.sampling.SamplingListener;
 import org.ddpm4j.runtime.sampling.Prediction;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.junit.jupiter.api.Test;
@@ -73,6 +79,52 @@ class OnnxDenoiserTest {
             d.predict(x2, t2, out);
             assertArrayEquals(expectedEpsilon(x2, t2), out, 1e-5f);
             assertEquals(2, d.runCalls());
+            d.close();
+            d.close(); // harmless
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> d.predict(x, t, out));
+            assertEquals("gauss.onnx: the model is closed", closed.getMessage());
+        }
+    }
+
+    @Test
+    void samplingThroughOnnxRuntimeFollowsTheJavaDenoiser() throws IOException {
+        Denoiser java = new Denoiser() {
+            @Override
+            public int channels() {
+                return 2;
+            }
+
+            @Override
+            public int height() {
+                return 6;
+            }
+
+            @Override
+            public int width() {
+                return 6;
+            }
+
+            @Override
+            public void predict(float[] sample, long[] timesteps, float[] out) {
+                System.arraycopy(expectedEpsilon(sample, timesteps), 0, out, 0, out.length);
+            }
+        };
+        try (OnnxDenoiser onnx = OnnxDenoiser.open(TestModels.gaussianEpsilon(INFO, MU, S), "gauss.onnx", CPU)) {
+            for (String name : Samplers.NAMES) {
+                Sampler sampler = Samplers.create(name, SCHEDULE, name.equals("ddpm") ? 0 : 10,
+                        SamplerOptions.DEFAULTS.withEta(1.0));
+                float[] a = new float[3 * 72];
+                BatchNoise na = new BatchNoise(1, 2, 3);
+                na.fill(a);
+                float[] b = a.clone();
+                sampler.sample(onnx, a, na, SamplingListener.NONE);
+                BatchNoise nb = new BatchNoise(1, 2, 3);
+                nb.fill(new float[3 * 72]);
+                sampler.sample(java, b, nb, SamplingListener.NONE);
+                assertArrayEquals(b, a, 1e-4f, name);
+            }
+            assertEquals(100 + 10 + 10, onnx.runCalls());
+            assertTrue(onnx.runNanos() > 0);
         }
     }
 

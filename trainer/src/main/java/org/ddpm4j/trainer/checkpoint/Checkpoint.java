@@ -174,13 +174,18 @@ public final class Checkpoint {
             }
             w.put(e.getKey(), e.getValue().data());
         }
+        List<String> problems = new ArrayList<>();
+        if (!misshaped.isEmpty()) {
+            problems.add("misshaped: " + String.join("; ", misshaped));
+        }
         try {
-            if (!misshaped.isEmpty()) {
-                throw new IllegalArgumentException("misshaped: " + String.join("; ", misshaped));
-            }
             UnetModel.checkWeights(spec, w);
         } catch (IllegalArgumentException e) {
-            throw new IOException("weights file " + file + " does not match the checkpoint's UNet: " + e.getMessage(), e);
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new IOException("weights file " + file + " does not match the checkpoint's UNet: "
+                    + String.join("; ", problems));
         }
         Map<String, float[]> ordered = new LinkedHashMap<>();
         for (String name : expected.keySet()) {

@@ -83,6 +83,7 @@ public final class CheckpointStore {
         Path target = checkpoints.resolve(folderName(step));
         Path tmp = Files.createTempDirectory(checkpoints, "." + folderName(step) + "-");
         try {
+            readableByAll(tmp, true);
             Map<String, String> meta = Map.of("format", Checkpoint.FORMAT, "step", Long.toString(step));
             SafeTensors.write(tmp.resolve(Checkpoint.WEIGHTS), tensors(spec, weights, ""), meta);
             SafeTensors.write(tmp.resolve(Checkpoint.EMA), tensors(spec, ema, ""), meta);
@@ -106,6 +107,11 @@ public final class CheckpointStore {
             files.put("ema", Checkpoint.EMA);
             files.put("optimizer", Checkpoint.OPTIMIZER);
             Checkpoint.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(Checkpoint.DESCRIPTION).toFile(), desc);
+            try (Stream<Path> written = Files.list(tmp)) {
+                for (Path f : written.toList()) {
+                    readableByAll(f, false);
+                }
+            }
             if (Files.exists(target)) {
                 deleteTree(target);
             }
@@ -164,6 +170,19 @@ public final class CheckpointStore {
                 deleteTree(p);
                 excess--;
             }
+        }
+    }
+
+    /**
+     * Gives a file rw-r--r-- (a folder rwxr-xr-x) where the file system has POSIX permissions:
+     * temporary files start private, but checkpoints are meant to be shared.
+     */
+    public static void readableByAll(Path p, boolean folder) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    folder ? "rwxr-xr-x" : "rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: leave the defaults
         }
     }
 

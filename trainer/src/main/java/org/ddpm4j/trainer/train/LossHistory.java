@@ -71,6 +71,7 @@ public final class LossHistory {
         Files.createDirectories(runDir);
         Path tmp = Files.createTempFile(runDir, "." + CSV, ".tmp");
         try {
+            org.ddpm4j.trainer.checkpoint.CheckpointStore.readableByAll(tmp, false);
             try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
                 w.write(HEADER);
                 w.newLine();

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.ddpm4j.runtime.noise.GaussianNoise;
@@ -229,11 +228,6 @@ public final class Trainer implements AutoCloseable {
     /** Overwrites the raw weights (for tests and tools); the optimizer state is left as is. */
     public void setWeights(Map<String, float[]> weights) {
         model.loadWeights(weights);
-    }
-
-    /** Copies a float array into a parameter (helper for tests). */
-    static void set(NDArray a, float[] values) {
-        a.set(FloatBuffer.wrap(values));
     }
 
     @Override

@@ -1,0 +1,127 @@
+package org.ddpm4j.tools.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.ddpm4j.runtime.noise.GaussianNoise;
+import org.ddpm4j.trainer.config.TrainingConfig;
+import org.ddpm4j.trainer.data.ImageDataset;
+import org.ddpm4j.trainer.model.UnetSpec;
+import org.ddpm4j.trainer.train.Threads;
+import org.ddpm4j.trainer.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ddpm bench train}: times full training steps (forward, backward, clipping, Adam, EMA) of a
+ * preset on synthetic images, after a warm-up, and reports the median.
+ */
+@Command(name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+                "Time training steps of a UNet preset on synthetic images: warm-up, then the",
+                "median of repeated steps (images/s, s/step) and peak memory.",
+                "Example: ddpm bench train --preset fashion --batch 64"})
+public final class BenchTrainCommand implements Callable<Integer> {
+
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "fashion",
+            description = "UNet preset: tiny, fashion, ddpm-cifar, tinyimagenet64. Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "64", description = "Images per step. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "5", description = "Timed steps. Default: ${DEFAULT-VALUE}.")
+    int repeat;
+
+    @Option(names = "--threads", paramLabel = "N", description = "PyTorch threads per operation (default: PyTorch's choice).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print the result as JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch < 1 || repeat < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--batch and --repeat must be at least 1 and --warmup at least 0, found "
+                    + batch + ", " + repeat + ", " + warmup);
+        }
+        if (threads != null) {
+            Threads.setIntraOpThreads(threads);
+        }
+        UnetSpec spec = UnetSpec.preset(preset);
+        ImageDataset data = syntheticImages(Math.max(batch, 64), spec);
+        TrainingConfig d = TrainingConfig.defaults("synthetic", preset);
+        TrainingConfig config = new TrainingConfig(d.data(), preset, batch, d.learningRate(), d.warmupSteps(),
+                d.beta1(), d.beta2(), d.adamEps(), d.gradClip(), d.loss(), d.emaDecay(), d.schedule(),
+                d.timesteps(), d.betaStart(), d.betaEnd(), 0L, true);
+        double[] seconds = new double[repeat];
+        PeakMemory.resetHeapPeak();
+        try (Trainer trainer = Trainer.create(spec, config, data)) {
+            for (int i = 0; i < warmup; i++) {
+                trainer.trainStep();
+            }
+            for (int i = 0; i < repeat; i++) {
+                long t0 = System.nanoTime();
+                trainer.trainStep();
+                seconds[i] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        double[] sorted = seconds.clone();
+        Arrays.sort(sorted);
+        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        double imagesPerSecond = batch / median;
+        long heap = PeakMemory.heapPeakBytes();
+        long rss = PeakMemory.residentPeakBytes();
+        int usedThreads = Threads.intraOpThreads();
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode n = mapper.createObjectNode();
+            n.put("bench", "train");
+            n.put("preset", preset);
+            n.put("parameters", spec.parameterCount());
+            n.put("batch", batch);
+            n.put("threads", usedThreads);
+            n.put("warmup_steps", warmup);
+            n.put("timed_steps", repeat);
+            n.put("median_seconds_per_step", median);
+            n.put("images_per_second", imagesPerSecond);
+            n.put("min_seconds_per_step", sorted[0]);
+            n.put("max_seconds_per_step", sorted[sorted.length - 1]);
+            n.put("peak_heap_bytes", heap);
+            n.put("peak_rss_bytes", rss);
+            System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+        } else {
+            System.out.printf(Locale.ROOT, "%-16s %s (%,d parameters)%n", "preset", preset, spec.parameterCount());
+            System.out.printf(Locale.ROOT, "%-16s %d%n", "batch", batch);
+            System.out.printf(Locale.ROOT, "%-16s %d%n", "threads", usedThreads);
+            System.out.printf(Locale.ROOT, "%-16s %d warm-up, %d timed%n", "steps", warmup, repeat);
+            System.out.printf(Locale.ROOT, "%-16s %.3f (min %.3f, max %.3f)%n", "s/step (median)", median, sorted[0],
+                    sorted[sorted.length - 1]);
+            System.out.printf(Locale.ROOT, "%-16s %.1f%n", "images/s", imagesPerSecond);
+            System.out.printf(Locale.ROOT, "%-16s %.0f MiB%n", "peak JVM heap", heap / 1048576.0);
+            System.out.printf(Locale.ROOT, "%-16s %s%n", "peak RSS", rss < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", rss / 1048576.0));
+        }
+        return 0;
+    }
+
+    /** Seeded random images shaped for {@code spec}. */
+    static ImageDataset syntheticImages(int count, UnetSpec spec) {
+        int per = spec.inChannels() * spec.imageSize() * spec.imageSize();
+        byte[][] images = new byte[count][per];
+        GaussianNoise rng = new GaussianNoise(1);
+        for (byte[] img : images) {
+            for (int i = 0; i < per; i++) {
+                img[i] = (byte) rng.nextInt(256);
+            }
+        }
+        return new ImageDataset("synthetic", spec.inChannels(), spec.imageSize(), images, 0);
+    }
+}
