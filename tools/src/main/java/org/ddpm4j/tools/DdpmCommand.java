@@ -21,6 +21,9 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 TrainCommand.class,
+                ExportCommand.class,
+                VerifyCommand.class,
+                InspectCommand.class,
                 SampleCommand.class,
                 AdoptCommand.class,
                 FidCommand.class,
