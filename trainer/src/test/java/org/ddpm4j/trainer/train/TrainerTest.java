@@ -79,6 +79,22 @@ class TrainerTest {
     }
 
     @Test
+    void stepsDoNotLeakArraysIntoTheModel() {
+        Threads.setIntraOpThreads(1);
+        try (Trainer t = Trainer.create(UnetSpec.preset("tiny"), tinyConfig(2), TestData.rectangles(4, 16))) {
+            t.trainStep();
+            t.trainStep();
+            int model = t.model().manager().getManagedArrays().size();
+            int ema = t.emaModel().manager().getManagedArrays().size();
+            for (int i = 0; i < 3; i++) {
+                t.trainStep();
+            }
+            assertEquals(model, t.model().manager().getManagedArrays().size());
+            assertEquals(ema, t.emaModel().manager().getManagedArrays().size());
+        }
+    }
+
+    @Test
     void nonFiniteLossStopsNamingTheStepAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
         Threads.setIntraOpThreads(1);
         ImageDataset data = TestData.rectangles(8, 16);
