@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
                 CommandLine.HelpCommand.class,
                 TrainCommand.class,
                 org.ddpm4j.tools.bench.BenchCommand.class,
+                FidCommand.class,
+                SampleCommand.class,
+                AdoptCommand.class,
         })
 public final class DdpmCommand implements Runnable {
 

@@ -1,114 +1,92 @@
 package org.ddpm4j.runtime.sampling;
 
-import java.util.concurrent.CancellationException;
-import org.ddpm4j.runtime.noise.BatchNoise;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 
 /**
- * DDIM (Song et al. 2021), eq. (12): x_prev = sqrt(ab_prev) x0 + sqrt(1 - ab_prev - sigma^2) eps + sigma z,
- * sigma = eta sqrt((1 - ab_prev) / (1 - ab)) sqrt(1 - ab / ab_prev). eta = 0 is deterministic.
- * Timesteps are evenly spaced from T-1 down to 0 (linspace, rounded).
+ * DDIM (Song et al. 2021), eq. (12), for a step from t to prev (-1 is the clean image):
+ * <pre>
+ *   x_0    = from the model output (clipped to [-1, 1] when asked; epsilon is then re-derived from it)
+ *   sigma  = eta sqrt((1 - ab_prev) / (1 - ab_t)) sqrt(1 - ab_t / ab_prev)  = eta sqrt(posteriorVariance(t, prev))
+ *   x_prev = sqrt(ab_prev) x_0 + sqrt(1 - ab_prev - sigma^2) eps + sigma z
+ * </pre>
+ * eta = 0 is deterministic (the probability-flow ODE, first order); eta = 1 over all T steps is DDPM
+ * ancestral sampling with the fixed_small variance. The default spacing is {@link TimestepSpacing#LINSPACE}.
  */
-public final class DdimSampler implements Sampler {
+public final class DdimSampler extends TimestepSampler {
 
-    private final NoiseSchedule schedule;
-    private final int[] timesteps;
     private final double eta;
-    private final boolean clipSample;
 
+    /** {@code steps} timesteps evenly spaced from T-1 down to 0 ({@link TimestepSpacing#LINSPACE}). */
     public DdimSampler(NoiseSchedule schedule, int steps, double eta, boolean clipSample) {
+        this(schedule, steps, eta, TimestepSpacing.LINSPACE, clipSample);
+    }
+
+    /** {@code steps} timesteps chosen by {@code spacing}. */
+    public DdimSampler(NoiseSchedule schedule, int steps, double eta, TimestepSpacing spacing, boolean clipSample) {
+        super(schedule, checkedTimesteps(schedule, steps, eta, spacing), clipSample);
+        this.eta = eta;
+    }
+
+    private static int[] checkedTimesteps(NoiseSchedule schedule, int steps, double eta, TimestepSpacing spacing) {
         if (steps < 1 || steps > schedule.timesteps()) {
             throw new IllegalArgumentException("DDIM steps must be in 1.." + schedule.timesteps() + ", found " + steps);
         }
-        if (eta < 0) {
+        if (!(eta >= 0)) {
             throw new IllegalArgumentException("eta must be >= 0, found " + eta);
         }
-        this.schedule = schedule;
-        this.timesteps = linspace(schedule.timesteps(), steps);
-        this.eta = eta;
-        this.clipSample = clipSample;
+        return spacing.timesteps(schedule.timesteps(), steps);
     }
 
-    /** {@code steps} timesteps from T-1 down to 0, evenly spaced and rounded. */
-    static int[] linspace(int timesteps, int steps) {
-        int[] ts = new int[steps];
-        for (int i = 0; i < steps; i++) {
-            ts[i] = steps == 1 ? timesteps - 1
-                    : (int) Math.round((timesteps - 1) * (1.0 - (double) i / (steps - 1)));
-        }
-        return ts;
+    /** The stochasticity eta. */
+    public double eta() {
+        return eta;
     }
 
-    @Override
-    public int steps() {
-        return timesteps.length;
+    /** sigma of step i. */
+    public double sigma(int i) {
+        return eta * Math.sqrt(schedule.posteriorVariance(timesteps[i], previousTimestep(i)));
     }
 
-    /** The timesteps visited, in order. */
-    public int[] timesteps() {
-        return timesteps.clone();
+    /** The coefficient of epsilon ("direction pointing to x_t") of step i: sqrt(1 - ab_prev - sigma^2). */
+    public double directionCoef(int i) {
+        double sigma = sigma(i);
+        return Math.sqrt(Math.max(0.0, 1.0 - schedule.alphaBarOrOne(previousTimestep(i)) - sigma * sigma));
     }
 
     @Override
-    public void sample(Denoiser model, float[] x, BatchNoise noise, SamplingListener listener) {
-        int batch = noise.batchSize();
-        int per = x.length / batch;
-        float[] out = new float[x.length];
-        float[] z = eta > 0 ? new float[x.length] : null;
-        long[] t = new long[batch];
-        for (int i = 0; i < timesteps.length; i++) {
-            if (listener.isCancelled()) {
-                throw new CancellationException("sampling cancelled at step " + i + " of " + timesteps.length);
-            }
-            int ti = timesteps[i];
-            int prev = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
-            java.util.Arrays.fill(t, ti);
-            model.predict(x, t, out);
-            double ab = schedule.alphaBar(ti);
-            double abPrev = schedule.alphaBarOrOne(prev);
-            double sigma = eta * Math.sqrt((1 - abPrev) / (1 - ab)) * Math.sqrt(1 - ab / abPrev);
-            double dirCoef = Math.sqrt(Math.max(0.0, 1 - abPrev - sigma * sigma));
-            if (z != null) {
-                noise.fill(z);
-            }
-            step(model.prediction(), x, out, z, ab, abPrev, sigma, dirCoef, per * batch);
-            listener.onStep(i + 1, timesteps.length, ti, x);
-        }
+    public double noiseScale(int i) {
+        return sigma(i);
     }
 
-    private void step(Prediction prediction, float[] x, float[] out, float[] z, double ab, double abPrev,
-            double sigma, double dirCoef, int n) {
-        double sa = Math.sqrt(ab);
-        double s1a = Math.sqrt(1 - ab);
-        double sap = Math.sqrt(abPrev);
-        for (int k = 0; k < n; k++) {
+    @Override
+    public void step(int i, Prediction prediction, float[] x, float[] modelOutput, float[] z, float[] history) {
+        int t = timesteps[i];
+        double a = schedule.sqrtAlphaBar(t);
+        double s = schedule.sqrtOneMinusAlphaBar(t);
+        double aPrev = Math.sqrt(schedule.alphaBarOrOne(previousTimestep(i)));
+        double dir = directionCoef(i);
+        double sigma = sigma(i);
+        for (int k = 0; k < x.length; k++) {
             double xt = x[k];
-            double m = out[k];
-            double x0;
+            double m = modelOutput[k];
+            double x0 = Predictions.x0(prediction, xt, m, a, s);
             double eps;
-            switch (prediction) {
-                case EPSILON -> {
-                    eps = m;
-                    x0 = (xt - s1a * eps) / sa;
-                }
-                case SAMPLE -> {
-                    x0 = m;
-                    eps = (xt - sa * x0) / s1a;
-                }
-                default -> { // V
-                    x0 = sa * xt - s1a * m;
-                    eps = sa * m + s1a * xt;
-                }
-            }
             if (clipSample) {
-                x0 = Math.max(-1.0, Math.min(1.0, x0));
-                eps = (xt - sa * x0) / s1a;
+                x0 = Predictions.clip(x0);
+                eps = Predictions.epsilonFromX0(xt, x0, a, s);
+            } else {
+                eps = Predictions.epsilon(prediction, xt, m, a, s);
             }
-            double next = sap * x0 + dirCoef * eps;
+            double next = aPrev * x0 + dir * eps;
             if (z != null) {
                 next += sigma * z[k];
             }
             x[k] = (float) next;
         }
+    }
+
+    @Override
+    public String toString() {
+        return "ddim(" + timesteps.length + " steps, eta " + eta + (clipSample ? ", clip" : "") + ")";
     }
 }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
         description = "Measure speed and memory on this machine (never used as a pass/fail check).",
         subcommands = {
                 BenchTrainCommand.class,
+                BenchSampleCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

@@ -1,0 +1,174 @@
+package org.ddpm4j.runtime.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ddpm4j.runtime.model.ModelInfo;
+import org.ddpm4j.runtime.noise.BatchNoise;
+import org.ddpm4j.runtime.onnx.OnnxDenoiser;
+import org.ddpm4j.runtime.onnx.OnnxOptions;
+import org.ddpm4j.runtime.sampling.Denoiser;
+import org.ddpm4j.runtime.sampling.SamplerOptions;
+import org.ddpm4j.runtime.sampling.Samplers;
+import org.ddpm4j.runtime.sampling.SamplingListener;
+import org.ddpm4j.runtime.sampling.TimestepSampler;
+
+/**
+ * The embeddable entry point: open a model once, then generate images from it, from as many threads
+ * as you like (the sampler keeps no state between runs and the ONNX model is thread-safe).
+ *
+ * <pre>{@code
+ * try (DiffusionPipeline p = DiffusionPipeline.open(Path.of("model.onnx"), OnnxOptions.DEFAULTS)) {
+ *     GenerationResult r = p.generate(GenerationRequest.builder()
+ *             .optSampler("dpmpp").optSteps(20).optSeeds(7, 16).build());
+ *     BufferedImage first = r.image(0);
+ * }
+ * }</pre>
+ * Everything about the model (schedule, prediction, size, clipping) comes from its metadata.
+ */
+public final class DiffusionPipeline implements AutoCloseable {
+
+    private final Denoiser denoiser;
+    private final ModelInfo info;
+    private final String sha256;
+    private final AutoCloseable owned;
+
+    private DiffusionPipeline(Denoiser denoiser, ModelInfo info, String sha256, AutoCloseable owned) {
+        if (denoiser.channels() != info.channels() || denoiser.height() != info.height()
+                || denoiser.width() != info.width()) {
+            throw new IllegalArgumentException("denoiser is " + denoiser.channels() + "x" + denoiser.height() + "x"
+                    + denoiser.width() + " but the model info says " + info.channels() + "x" + info.height() + "x"
+                    + info.width());
+        }
+        this.denoiser = denoiser;
+        this.info = info;
+        this.sha256 = sha256;
+        this.owned = owned;
+    }
+
+    /** Opens an ONNX model file (see {@link OnnxDenoiser#open(Path, OnnxOptions)} for the errors). */
+    public static DiffusionPipeline open(Path model, OnnxOptions options) throws IOException {
+        return of(OnnxDenoiser.open(model, options));
+    }
+
+    /** Opens an ONNX model held in memory. */
+    public static DiffusionPipeline open(byte[] model, String name, OnnxOptions options) throws IOException {
+        return of(OnnxDenoiser.open(model, name, options));
+    }
+
+    /** A pipeline over an open ONNX model; closing the pipeline closes the model. */
+    public static DiffusionPipeline of(OnnxDenoiser model) {
+        return new DiffusionPipeline(model, model.info(), model.sha256(), model);
+    }
+
+    /**
+     * A pipeline over any denoiser (e.g. the trainer's model), described by {@code info}; closing the
+     * pipeline leaves the denoiser open.
+     */
+    public static DiffusionPipeline of(Denoiser denoiser, ModelInfo info) {
+        return new DiffusionPipeline(denoiser, info, null, null);
+    }
+
+    /** The model's metadata. */
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** The denoiser the pipeline calls. */
+    public Denoiser denoiser() {
+        return denoiser;
+    }
+
+    /** SHA-256 of the model file, or null when the pipeline was built over a plain denoiser. */
+    public String modelSha256() {
+        return sha256;
+    }
+
+    /** The sampler a request runs (the model's schedule and clipping, the request's choices). */
+    public TimestepSampler sampler(GenerationRequest request) {
+        boolean clip = request.clipOverride() != null ? request.clipOverride() : info.clipSample();
+        SamplerOptions options = request.options().withClipSample(clip);
+        return Samplers.create(request.sampler(), info.schedule(), request.steps(), options);
+    }
+
+    /**
+     * Generates the request's images, batch by batch.
+     *
+     * @throws java.util.concurrent.CancellationException when {@link GenerationRequest#cancelled()} turns true
+     */
+    public GenerationResult generate(GenerationRequest request) {
+        long start = System.nanoTime();
+        TimestepSampler sampler = sampler(request);
+        long[] seeds = request.seeds();
+        int n = seeds.length;
+        int per = info.imageValues();
+        int steps = sampler.steps();
+        int batches = (n + request.batchSize() - 1) / request.batchSize();
+        long total = (long) batches * steps;
+        AtomicLong done = new AtomicLong();
+        int[] frameSteps = frameSteps(steps, request.trajectoryEvery());
+        List<float[]> frames = new ArrayList<>();
+        for (int f = 0; f < frameSteps.length; f++) {
+            frames.add(new float[n * per]);
+        }
+        float[] samples = new float[n * per];
+        for (int first = 0; first < n; first += request.batchSize()) {
+            int b = Math.min(request.batchSize(), n - first);
+            BatchNoise noise = new BatchNoise(Arrays.copyOfRange(seeds, first, first + b));
+            float[] x = new float[b * per];
+            noise.fill(x);
+            int offset = first * per;
+            if (frameSteps.length > 0) {
+                System.arraycopy(x, 0, frames.get(0), offset, x.length);
+            }
+            sampler.sample(denoiser, x, noise, new SamplingListener() {
+                private int nextFrame = 1;
+
+                @Override
+                public void onStep(int step, int totalSteps, int t, float[] current) {
+                    if (nextFrame < frameSteps.length && frameSteps[nextFrame] == step) {
+                        System.arraycopy(current, 0, frames.get(nextFrame++), offset, current.length);
+                    }
+                    request.progress().onProgress(done.incrementAndGet(), total);
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return request.cancelled().getAsBoolean();
+                }
+            });
+            System.arraycopy(x, 0, samples, offset, x.length);
+        }
+        return new GenerationResult(samples, info.channels(), info.height(), info.width(), seeds, sampler.toString(),
+                steps, frameSteps, frames, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** 0, k, 2k, ... and the last step; empty when k is 0. */
+    static int[] frameSteps(int steps, int every) {
+        if (every <= 0) {
+            return new int[0];
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int s = 0; s < steps; s += every) {
+            out.add(s);
+        }
+        out.add(steps);
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Closes the ONNX model when the pipeline opened it. */
+    @Override
+    public void close() {
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the model failed: " + e.getMessage(), e);
+            }
+        }
+    }
+}

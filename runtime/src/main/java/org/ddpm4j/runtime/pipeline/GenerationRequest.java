@@ -1,0 +1,161 @@
+package org.ddpm4j.runtime.pipeline;
+
+import java.util.function.BooleanSupplier;
+import org.ddpm4j.runtime.sampling.SamplerOptions;
+import org.ddpm4j.runtime.sampling.Samplers;
+import org.ddpm4j.runtime.sampling.TimestepSpacing;
+import org.ddpm4j.runtime.sampling.VarianceType;
+
+/**
+ * What to generate: how many images, from which seeds, with which sampler. Image k uses seed
+ * {@code seeds[k]} alone (its starting noise and every stochastic step), so it comes out the same
+ * whatever the batch size or the other seeds. Build with {@link #builder()}.
+ *
+ * @param sampler        {@code ddpm}, {@code ddim} or {@code dpmpp}
+ * @param steps          denoiser calls per image; 0 means T (only for ddpm)
+ * @param options        eta, variance, spacing; clipping is the model's unless {@code clipOverride} is set
+ * @param clipOverride   null to follow the model's {@code ddpm.clip_sample}
+ * @param seeds          one seed per image
+ * @param batchSize      images per denoiser call
+ * @param trajectoryEvery keep the whole batch every this many steps for an animation (0 = keep none)
+ * @param progress       progress callback
+ * @param cancelled      polled before each step; true stops the request with a CancellationException
+ */
+public record GenerationRequest(String sampler, int steps, SamplerOptions options, Boolean clipOverride,
+        long[] seeds, int batchSize, int trajectoryEvery, GenerationProgress progress, BooleanSupplier cancelled) {
+
+    public GenerationRequest {
+        if (seeds == null || seeds.length == 0) {
+            throw new IllegalArgumentException("a request needs at least one seed (one image)");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, found " + batchSize);
+        }
+        if (trajectoryEvery < 0) {
+            throw new IllegalArgumentException("trajectory interval must be >= 0, found " + trajectoryEvery);
+        }
+        if (!Samplers.NAMES.contains(sampler)) {
+            throw new IllegalArgumentException("Unknown sampler '" + sampler + "', expected one of "
+                    + String.join(", ", Samplers.NAMES));
+        }
+        seeds = seeds.clone();
+    }
+
+    @Override
+    public long[] seeds() {
+        return seeds.clone();
+    }
+
+    /** Number of images. */
+    public int count() {
+        return seeds.length;
+    }
+
+    /** A builder with dpmpp, 20 steps, seed 0, one image, batch 16. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** DJL-style builder: {@code opt*} for optional settings, checked in {@link #build()}. */
+    public static final class Builder {
+        private String sampler = "dpmpp";
+        private int steps = 20;
+        private SamplerOptions options = SamplerOptions.DEFAULTS;
+        private Boolean clip;
+        private long[] seeds;
+        private long firstSeed;
+        private int count = 1;
+        private int batchSize = 16;
+        private int trajectoryEvery;
+        private GenerationProgress progress = GenerationProgress.NONE;
+        private BooleanSupplier cancelled = () -> false;
+
+        private Builder() {
+        }
+
+        /** ddpm, ddim or dpmpp (case-insensitive; dpm++ is read as dpmpp). */
+        public Builder optSampler(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            this.sampler = v.equals("dpm++") ? "dpmpp" : v;
+            return this;
+        }
+
+        /** Denoiser calls per image (0 = all T, ddpm only). */
+        public Builder optSteps(int value) {
+            this.steps = value;
+            return this;
+        }
+
+        public Builder optEta(double value) {
+            this.options = options.withEta(value);
+            return this;
+        }
+
+        public Builder optVariance(VarianceType value) {
+            this.options = options.withVariance(value);
+            return this;
+        }
+
+        public Builder optSpacing(TimestepSpacing value) {
+            this.options = options.withSpacing(value);
+            return this;
+        }
+
+        /** Clip x_0 or not, whatever the model says. */
+        public Builder optClipSample(boolean value) {
+            this.clip = value;
+            return this;
+        }
+
+        /** Images from seeds {@code first, first+1, ..., first+count-1}. */
+        public Builder optSeeds(long first, int count) {
+            this.firstSeed = first;
+            this.count = count;
+            this.seeds = null;
+            return this;
+        }
+
+        /** One image per given seed. */
+        public Builder optSeeds(long... values) {
+            this.seeds = values.clone();
+            return this;
+        }
+
+        public Builder optBatchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
+        /** Keep the batch every {@code k} steps (and the final images) for an animation. */
+        public Builder optTrajectoryEvery(int k) {
+            this.trajectoryEvery = k;
+            return this;
+        }
+
+        public Builder optProgress(GenerationProgress value) {
+            this.progress = value;
+            return this;
+        }
+
+        public Builder optCancelled(BooleanSupplier value) {
+            this.cancelled = value;
+            return this;
+        }
+
+        /** Checks and builds the request. */
+        public GenerationRequest build() {
+            long[] s = seeds;
+            if (s == null) {
+                if (count < 1) {
+                    throw new IllegalArgumentException("image count must be at least 1, found " + count);
+                }
+                s = new long[count];
+                for (int i = 0; i < count; i++) {
+                    s[i] = firstSeed + i;
+                }
+            }
+            return new GenerationRequest(sampler, steps, options, clip, s, batchSize, trajectoryEvery, progress,
+                    cancelled);
+        }
+    }
+}

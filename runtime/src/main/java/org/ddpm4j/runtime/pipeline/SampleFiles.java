@@ -1,0 +1,93 @@
+package org.ddpm4j.runtime.pipeline;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ddpm4j.runtime.image.AnimatedGif;
+import org.ddpm4j.runtime.image.PngFiles;
+
+/**
+ * Writes a {@link GenerationResult} to disk: one PNG per image, whose {@code tEXt} chunks record how
+ * it was made ({@value #KEY_SEED}, {@value #KEY_SAMPLER}, {@value #KEY_STEPS}, {@value #KEY_MODEL_SHA256}),
+ * a grid PNG, and an animated GIF of the reverse process. Every file is written atomically.
+ */
+public final class SampleFiles {
+
+    /** PNG text keyword: the image's seed. */
+    public static final String KEY_SEED = "ddpm.seed";
+    /** PNG text keyword: the sampler, e.g. {@code dpmpp(20 steps)}. */
+    public static final String KEY_SAMPLER = "ddpm.sampler";
+    /** PNG text keyword: denoiser calls. */
+    public static final String KEY_STEPS = "ddpm.steps";
+    /** PNG text keyword: SHA-256 of the model file. */
+    public static final String KEY_MODEL_SHA256 = "ddpm.model_sha256";
+    /** PNG text keyword: all seeds of a grid, comma-separated. */
+    public static final String KEY_SEEDS = "ddpm.seeds";
+
+    private SampleFiles() {
+    }
+
+    /**
+     * Writes image k to {@code dir/<prefix><k, 4 digits>-seed<seed>.png}.
+     *
+     * @param modelSha256 the model's hash, or null when unknown
+     * @return the files written, in image order
+     */
+    public static List<Path> writeImages(GenerationResult result, Path dir, String prefix, String modelSha256)
+            throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (int k = 0; k < result.count(); k++) {
+            long seed = result.seeds()[k];
+            Path file = dir.resolve(String.format("%s%04d-seed%d.png", prefix, k, seed));
+            Map<String, String> text = common(result, modelSha256);
+            text.put(KEY_SEED, Long.toString(seed));
+            PngFiles.write(result.image(k), file, text);
+            out.add(file);
+        }
+        return out;
+    }
+
+    /** Writes all images as one grid PNG, {@code columns} wide, each image scaled by {@code scale}. */
+    public static Path writeGrid(GenerationResult result, Path file, int columns, int scale, String modelSha256)
+            throws IOException {
+        Map<String, String> text = common(result, modelSha256);
+        long[] seeds = result.seeds();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < seeds.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(seeds[i]);
+        }
+        text.put(KEY_SEEDS, sb.toString());
+        PngFiles.write(result.grid(columns, scale), file, text);
+        return file;
+    }
+
+    /**
+     * Writes the kept frames (see {@link GenerationRequest#trajectoryEvery()}) as a looping GIF of grids.
+     *
+     * @throws IllegalArgumentException when the request kept no frames
+     */
+    public static Path writeAnimation(GenerationResult result, Path file, int columns, int scale, int delayCentis)
+            throws IOException {
+        if (result.frames().isEmpty()) {
+            throw new IllegalArgumentException("the result has no frames: generate with trajectoryEvery > 0");
+        }
+        List<BufferedImage> grids = result.frameGrids(columns, scale);
+        AnimatedGif.write(grids, delayCentis, Math.max(delayCentis, 200), file);
+        return file;
+    }
+
+    private static Map<String, String> common(GenerationResult result, String modelSha256) {
+        Map<String, String> text = new LinkedHashMap<>();
+        text.put("Software", "ddpm4j");
+        text.put(KEY_SAMPLER, result.sampler());
+        text.put(KEY_STEPS, Integer.toString(result.steps()));
+        if (modelSha256 != null) {
+            text.put(KEY_MODEL_SHA256, modelSha256);
+        }
+        return text;
+    }
+}

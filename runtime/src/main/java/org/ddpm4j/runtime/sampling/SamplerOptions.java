@@ -1,0 +1,46 @@
+package org.ddpm4j.runtime.sampling;
+
+/**
+ * Options of {@link Samplers#create}; each sampler reads the ones that apply to it.
+ *
+ * @param eta        DDIM stochasticity (0 = deterministic; ignored by ddpm and dpmpp)
+ * @param variance   DDPM reverse variance (ignored by ddim and dpmpp)
+ * @param spacing    which timesteps a run with fewer than T steps visits; null means the sampler's default
+ *                   ({@link TimestepSpacing#LINSPACE} for ddpm and ddim, {@link TimestepSpacing#TRAILING} for dpmpp)
+ * @param clipSample whether the predicted x_0 is clipped to [-1, 1] (a model's {@code ddpm.clip_sample})
+ */
+public record SamplerOptions(double eta, VarianceType variance, TimestepSpacing spacing, boolean clipSample) {
+
+    /** eta 0, fixed_small, each sampler's default spacing, no clipping. */
+    public static final SamplerOptions DEFAULTS = new SamplerOptions(0.0, VarianceType.FIXED_SMALL, null, false);
+
+    public SamplerOptions {
+        if (!(eta >= 0)) {
+            throw new IllegalArgumentException("eta must be >= 0, found " + eta);
+        }
+        if (variance == null) {
+            throw new IllegalArgumentException("variance is required (fixed_small or fixed_large)");
+        }
+    }
+
+    /** The spacing, or {@code fallback} when none was chosen. */
+    public TimestepSpacing spacingOr(TimestepSpacing fallback) {
+        return spacing == null ? fallback : spacing;
+    }
+
+    public SamplerOptions withEta(double value) {
+        return new SamplerOptions(value, variance, spacing, clipSample);
+    }
+
+    public SamplerOptions withVariance(VarianceType value) {
+        return new SamplerOptions(eta, value, spacing, clipSample);
+    }
+
+    public SamplerOptions withSpacing(TimestepSpacing value) {
+        return new SamplerOptions(eta, variance, value, clipSample);
+    }
+
+    public SamplerOptions withClipSample(boolean value) {
+        return new SamplerOptions(eta, variance, spacing, value);
+    }
+}

@@ -1,0 +1,54 @@
+package org.ddpm4j.runtime.sampling;
+
+import java.util.List;
+import java.util.Locale;
+import org.ddpm4j.runtime.schedule.NoiseSchedule;
+
+/** Creates samplers by name: {@code ddpm}, {@code ddim} or {@code dpmpp}. */
+public final class Samplers {
+
+    /** The sampler names {@link #create} knows. */
+    public static final List<String> NAMES = List.of("ddpm", "ddim", "dpmpp");
+
+    private Samplers() {
+    }
+
+    /**
+     * Creates a sampler.
+     *
+     * <ul>
+     *   <li>{@code ddpm}: ancestral sampling (Algorithm 2) with all T steps, strided when {@code steps} &lt; T.</li>
+     *   <li>{@code ddim}: DDIM with {@link SamplerOptions#eta()}.</li>
+     *   <li>{@code dpmpp}: DPM-Solver++(2M), for 10-25 steps.</li>
+     * </ul>
+     * Without a spacing in {@code options}, ddpm and ddim use {@link TimestepSpacing#LINSPACE} (T-1 ... 0)
+     * and dpmpp uses {@link TimestepSpacing#TRAILING} (T-1 ... about T/steps - 1, then the clean image).
+     *
+     * @param name     the sampler's name (case-insensitive; "dpm++" and "dpmpp-2m" are read as dpmpp)
+     * @param schedule the model's training schedule
+     * @param steps    denoiser calls, 1..T; 0 or less means T for ddpm and is refused for the others
+     * @param options  eta, variance, spacing, clipping
+     * @throws IllegalArgumentException for an unknown name or a step count outside 1..T
+     */
+    public static TimestepSampler create(String name, NoiseSchedule schedule, int steps, SamplerOptions options) {
+        String id = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        int T = schedule.timesteps();
+        if (id.equals("ddpm") && steps <= 0) {
+            steps = T;
+        }
+        if (NAMES.contains(id) || id.equals("dpm++") || id.equals("dpmpp-2m") || id.equals("dpmpp_2m")) {
+            if (steps < 1 || steps > T) {
+                throw new IllegalArgumentException(id + " steps must be in 1.." + T + " (the model's timesteps), found "
+                        + steps);
+            }
+        }
+        return switch (id) {
+            case "ddpm" -> new DdpmSampler(schedule, steps, options.spacingOr(TimestepSpacing.LINSPACE), options.variance(), options.clipSample());
+            case "ddim" -> new DdimSampler(schedule, steps, options.eta(), options.spacingOr(TimestepSpacing.LINSPACE), options.clipSample());
+            case "dpmpp", "dpm++", "dpmpp-2m", "dpmpp_2m" ->
+                    new DpmSolverSampler(schedule, steps, options.spacingOr(TimestepSpacing.TRAILING), options.clipSample());
+            default -> throw new IllegalArgumentException("Unknown sampler '" + name + "', expected one of "
+                    + String.join(", ", NAMES));
+        };
+    }
+}

@@ -1,0 +1,106 @@
+package org.ddpm4j.runtime.sampling;
+
+import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+import org.ddpm4j.runtime.noise.BatchNoise;
+import org.ddpm4j.runtime.schedule.NoiseSchedule;
+
+/**
+ * The loop shared by the samplers: visit a fixed list of timesteps from high to low, call the
+ * denoiser once per timestep, draw the step's noise (only when the step has any), and let the
+ * subclass apply its update with {@link #step}.
+ *
+ * <p>A sampler holds no per-run state, so one instance may run on many threads at once. Per run it
+ * allocates three image-sized arrays (model output, noise, and for multistep solvers the previous
+ * x_0) once, never per step.
+ */
+public abstract class TimestepSampler implements Sampler {
+
+    protected final NoiseSchedule schedule;
+    protected final int[] timesteps;
+    protected final boolean clipSample;
+
+    protected TimestepSampler(NoiseSchedule schedule, int[] timesteps, boolean clipSample) {
+        this.schedule = schedule;
+        this.timesteps = timesteps.clone();
+        this.clipSample = clipSample;
+    }
+
+    @Override
+    public int steps() {
+        return timesteps.length;
+    }
+
+    /** The timesteps visited, in order (code indices, T-1 .. 0). */
+    public int[] timesteps() {
+        return timesteps.clone();
+    }
+
+    /** The training schedule this sampler reads its coefficients from. */
+    public NoiseSchedule schedule() {
+        return schedule;
+    }
+
+    /** Whether the predicted x_0 is clipped to [-1, 1]. */
+    public boolean clipSample() {
+        return clipSample;
+    }
+
+    /** The timestep after step {@code i}, or -1 (the clean image) after the last step. */
+    protected int previousTimestep(int i) {
+        return i + 1 < timesteps.length ? timesteps[i + 1] : -1;
+    }
+
+    /** Standard deviation of the noise step {@code i} adds (0 for a deterministic step). */
+    public abstract double noiseScale(int i);
+
+    /** Whether {@link #step} needs a history buffer (multistep solvers keep the previous x_0 there). */
+    protected boolean usesHistory() {
+        return false;
+    }
+
+    /**
+     * One reverse step, in place: x_{t_i} to x_{t_{i+1}}.
+     *
+     * @param i           step index, 0 .. steps()-1
+     * @param prediction  what {@code modelOutput} means
+     * @param x           x_t on entry, x_prev on return ({@code n} values)
+     * @param modelOutput the denoiser's output at (x, t_i)
+     * @param z           standard normal noise for this step, or null when {@link #noiseScale}(i) is 0
+     * @param history     per-run memory of {@code n} values for multistep solvers (null otherwise)
+     */
+    public abstract void step(int i, Prediction prediction, float[] x, float[] modelOutput, float[] z,
+            float[] history);
+
+    @Override
+    public final void sample(Denoiser model, float[] x, BatchNoise noise, SamplingListener listener) {
+        int batch = noise.batchSize();
+        int per = model.channels() * model.height() * model.width();
+        if (x.length != batch * per) {
+            throw new IllegalArgumentException("x has " + x.length + " values, expected batch " + batch + " x "
+                    + model.channels() + "x" + model.height() + "x" + model.width() + " = " + batch * per);
+        }
+        float[] out = new float[x.length];
+        float[] z = null;
+        float[] history = usesHistory() ? new float[x.length] : null;
+        long[] t = new long[batch];
+        Prediction prediction = model.prediction();
+        for (int i = 0; i < timesteps.length; i++) {
+            if (listener.isCancelled()) {
+                throw new CancellationException("sampling cancelled at step " + i + " of " + timesteps.length);
+            }
+            Arrays.fill(t, timesteps[i]);
+            model.predict(x, t, out);
+            float[] stepNoise = null;
+            if (noiseScale(i) > 0) {
+                if (z == null) {
+                    z = new float[x.length];
+                }
+                noise.fill(z);
+                stepNoise = z;
+            }
+            step(i, prediction, x, out, stepNoise, history);
+            listener.onStep(i + 1, timesteps.length, timesteps[i], x);
+        }
+    }
+}

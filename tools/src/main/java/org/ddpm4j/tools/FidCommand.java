@@ -1,0 +1,315 @@
+package org.ddpm4j.tools;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.ddpm4j.runtime.onnx.Device;
+import org.ddpm4j.runtime.onnx.OnnxOptions;
+import org.ddpm4j.tools.fid.FeatureStatistics;
+import org.ddpm4j.tools.fid.FidEvaluator;
+import org.ddpm4j.tools.fid.FidProgress;
+import org.ddpm4j.tools.fid.FidStatsFile;
+import org.ddpm4j.tools.fid.FidTable;
+import org.ddpm4j.tools.fid.FrechetDistance;
+import org.ddpm4j.tools.fid.IdxImageSource;
+import org.ddpm4j.tools.fid.ImageSet;
+import org.ddpm4j.tools.fid.ModelSampleSource;
+import org.ddpm4j.tools.fid.OnnxFeatureExtractor;
+import org.ddpm4j.tools.fid.SampleSourceFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ddpm fid}: the Frechet distance between two image sets, the statistics of one set, or the
+ * FID table of a model (noise, the real-data floor, the model at several sampler settings).
+ */
+@Command(name = "fid",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Frechet distance (FID) between two image sets, measured with a feature extractor ONNX model.",
+            "A SET is: a folder of PNG/JPEG images, a .fidstats file (or stats:FILE), fashion-mnist-train, "
+                    + "fashion-mnist-test, noise[:n=N&seed=S&size=HxW&channels=C], or "
+                    + "model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0&eta=0.",
+            "",
+            "Examples (with --extractor e.onnx):",
+            "  ddpm fid samples/ fashion-mnist-test",
+            "  ddpm fid fashion-mnist-test --save-stats test.fidstats",
+            "  ddpm fid 'model:m.onnx?sampler=ddim&steps=50&n=1000' test.fidstats",
+            "  ddpm fid --table --model m.onnx -n 1000 --settings ddim-10,ddim-50,dpmpp-20",
+        })
+public final class FidCommand implements Callable<Integer> {
+
+    /** Where the project's own Fashion-MNIST feature extractor is looked for when --extractor is not given. */
+    public static final Path DEFAULT_EXTRACTOR = Path.of("models", "fid", "fashion-mnist-features.onnx");
+    /** Environment variable naming a default extractor. */
+    public static final String EXTRACTOR_ENV = "DDPM_FID_EXTRACTOR";
+    /** Environment variable naming the Fashion-MNIST folder. */
+    public static final String DATA_ENV = "DDPM_FASHION_MNIST";
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "0..2", paramLabel = "SET", description = "One set (statistics only, with --save-stats) or two sets to compare.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--extractor", paramLabel = "FILE",
+            description = "Feature extractor ONNX model: one float input [B,C,H,W] with fixed C (1 or 3), H, W; "
+                    + "metadata fid.input_range = 0,1 (default) or -1,1. Default: $" + EXTRACTOR_ENV + ", else "
+                    + "models/fid/fashion-mnist-features.onnx if present.")
+    Path extractorFile;
+
+    @Option(names = "--features", paramLabel = "OUTPUT",
+            description = "Extractor output holding the features (default: metadata fid.features, else the first output); flattened per image.")
+    String features;
+
+    @Option(names = "--save-stats", paramLabel = "FILE", description = "Write the statistics of the first set (the reference set with --table).")
+    Path saveStats;
+
+    @Option(names = "--save-stats-b", paramLabel = "FILE", description = "Write the statistics of the second set.")
+    Path saveStatsB;
+
+    @Option(names = {"-n", "--images"}, paramLabel = "N",
+            description = "At most N images per set (0: all; model samples and noise then default to their n=, else 1000; "
+                    + "--table: images per row, default 1000).",
+            defaultValue = "0")
+    long images;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Images per batch (default ${DEFAULT-VALUE}).", defaultValue = "64")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "T", description = "ONNX Runtime intra-op threads (0: its default).", defaultValue = "0")
+    int threads;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Fashion-MNIST IDX folder (default $" + DATA_ENV + ", else /usr/share/datasets/fashion-mnist).")
+    Path dataDir;
+
+    @Option(names = "--device", paramLabel = "DEVICE", description = "Where model samples are drawn: cpu, cuda[:id] or auto (default ${DEFAULT-VALUE}).",
+            defaultValue = "cpu")
+    String device;
+
+    @Option(names = "--no-progress", description = "Do not draw progress bars.")
+    boolean noProgress;
+
+    @Option(names = "--table", description = "Print and write the FID table of --model: noise, the real-data floor, the model at each --settings.")
+    boolean table;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "The model of --table.")
+    Path model;
+
+    @Option(names = "--settings", paramLabel = "SAMPLER-STEPS", split = ",",
+            description = "Sampler settings of --table (default ${DEFAULT-VALUE}).", defaultValue = "ddim-10,ddim-20,ddim-50")
+    List<String> settings;
+
+    @Option(names = "--reference", paramLabel = "SET", description = "Reference set of --table (default ${DEFAULT-VALUE}); all its images are used.",
+            defaultValue = "fashion-mnist-test")
+    String reference;
+
+    @Option(names = "--floor", paramLabel = "SET", description = "Real set measured against the reference as the floor of --table (default ${DEFAULT-VALUE}).",
+            defaultValue = "fashion-mnist-train")
+    String floor;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the model samples and noise of --table (default ${DEFAULT-VALUE}).", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where --table writes fid-table.csv, fid-table.png and reference.fidstats (default ${DEFAULT-VALUE}).",
+            defaultValue = "fid-table")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        if (batch <= 0) {
+            throw new ParameterException(spec.commandLine(), "--batch must be positive, found " + batch);
+        }
+        if (images < 0) {
+            throw new ParameterException(spec.commandLine(), "-n must be 0 (all) or positive, found " + images);
+        }
+        Path data = dataDir != null ? dataDir
+                : System.getenv(DATA_ENV) != null ? Path.of(System.getenv(DATA_ENV)) : IdxImageSource.DEFAULT_FASHION_MNIST;
+        if (table) {
+            return runTable(data);
+        }
+        if (sets.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "expected one or two image sets (or --table --model m.onnx)");
+        }
+        if (model != null) {
+            throw new ParameterException(spec.commandLine(), "--model belongs to --table; to measure a model's samples use the set model:"
+                    + model + "?sampler=ddim&steps=50");
+        }
+        if (sets.size() == 1 && saveStats == null) {
+            throw new ParameterException(spec.commandLine(), "one set given: pass a second set to compare with, or --save-stats FILE to save its statistics");
+        }
+        List<ImageSet> parsed = new ArrayList<>();
+        for (String s : sets) {
+            parsed.add(ImageSet.parse(s, data));
+        }
+        boolean needsExtractor = parsed.stream().anyMatch(s -> !(s instanceof ImageSet.Stats));
+        try (OnnxFeatureExtractor extractor = needsExtractor ? openExtractor() : null) {
+            FidEvaluator evaluator = evaluator(extractor, images);
+            FeatureStatistics a = evaluator.statistics(parsed.get(0));
+            save(a, saveStats);
+            PrintWriter outw = spec.commandLine().getOut();
+            if (parsed.size() == 1) {
+                outw.printf(Locale.ROOT, "%s: %d images, %d features%n", parsed.get(0).label(), a.count(), a.dim());
+                outw.flush();
+                return 0;
+            }
+            FeatureStatistics b = evaluator.statistics(parsed.get(1));
+            save(b, saveStatsB);
+            FrechetDistance.Result r = FrechetDistance.between(a, b);
+            outw.printf(Locale.ROOT, "FID %.4f  (%s: %d images, %s: %d images, %d features; mean term %.4f, trace term %.4f)%n",
+                    r.fid(), parsed.get(0).label(), a.count(), parsed.get(1).label(), b.count(), a.dim(),
+                    r.meanTerm(), r.traceTerm());
+            outw.flush();
+            return 0;
+        }
+    }
+
+    private int runTable(Path data) throws IOException {
+        if (model == null) {
+            throw new ParameterException(spec.commandLine(), "--table needs --model m.onnx");
+        }
+        if (!sets.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--table takes no SET arguments (use --reference and --floor), found " + sets);
+        }
+        if (!Files.isRegularFile(model)) {
+            throw new java.nio.file.NoSuchFileException(model.toString());
+        }
+        List<String[]> parsedSettings = new ArrayList<>();
+        for (String s : settings) {
+            int dash = s.lastIndexOf('-');
+            if (dash <= 0) {
+                throw new ParameterException(spec.commandLine(), "--settings entries look like ddim-50 (sampler-steps), found '" + s + "'");
+            }
+            try {
+                Integer.parseInt(s.substring(dash + 1));
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--settings entries look like ddim-50 (sampler-steps), found '" + s + "'");
+            }
+            parsedSettings.add(new String[] {s.substring(0, dash), s.substring(dash + 1)});
+        }
+        long n = images > 0 ? images : FidEvaluator.DEFAULT_SAMPLE_COUNT;
+        ImageSet ref = ImageSet.parse(reference, data);
+        ImageSet floorSet = ImageSet.parse(floor, data);
+        // check every sampler setting against the model before the long work starts
+        SampleSourceFactory factory = sampleSources();
+        for (String[] s : parsedSettings) {
+            factory.open(new ImageSet.ModelSamples(model, s[0], Integer.parseInt(s[1]), 1, seed, 0.0), 1, 1).close();
+        }
+        try (OnnxFeatureExtractor extractor = openExtractor()) {
+            long t0 = System.nanoTime();
+            FeatureStatistics refStats = evaluator(extractor, 0).statistics(ref);
+            save(refStats, saveStats != null ? saveStats : out.resolve("reference.fidstats"));
+            FidEvaluator candidates = evaluator(extractor, n);
+            List<FidTable.Row> rows = new ArrayList<>();
+            rows.add(row(candidates, "noise", "", 0, new ImageSet.Noise((int) n, 0, 0, 0, seed), refStats, ref));
+            rows.add(row(candidates, floor + " (floor)", "", 0, floorSet, refStats, ref));
+            for (String[] s : parsedSettings) {
+                int steps = Integer.parseInt(s[1]);
+                ImageSet.ModelSamples m = new ImageSet.ModelSamples(model, s[0], steps, (int) n, seed, 0.0);
+                rows.add(row(candidates, "model " + s[0] + "-" + steps, s[0], steps, m, refStats, ref));
+            }
+            Files.createDirectories(out);
+            Path csv = out.resolve("fid-table.csv");
+            Path png = out.resolve("fid-table.png");
+            FidTable.writeCsv(rows, csv);
+            FidTable.writeChart(rows, "FID of " + model.getFileName() + " vs " + ref.label() + " (" + refStats.count()
+                    + " images), " + n + " images per row", png);
+            PrintWriter outw = spec.commandLine().getOut();
+            outw.print(FidTable.format(rows));
+            outw.printf(Locale.ROOT, "reference %s: %d images; extractor %s; total %.1f s%nwrote %s and %s%n",
+                    ref.label(), refStats.count(), extractor.id(), (System.nanoTime() - t0) / 1e9, csv, png);
+            outw.flush();
+            return 0;
+        }
+    }
+
+    private FidTable.Row row(FidEvaluator evaluator, String name, String sampler, int steps, ImageSet set,
+            FeatureStatistics refStats, ImageSet ref) throws IOException {
+        long t0 = System.nanoTime();
+        FeatureStatistics stats = evaluator.statistics(set);
+        double fid = FrechetDistance.between(stats, refStats).fid();
+        return new FidTable.Row(name, sampler, steps, stats.count(), ref.label(), fid, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private FidEvaluator evaluator(OnnxFeatureExtractor extractor, long limit) {
+        return FidEvaluator.builder()
+                .optExtractor(extractor)
+                .optBatchSize(batch)
+                .optLimit(limit)
+                .optProgress(noProgress ? FidProgress.NONE : new BarProgress())
+                .optSampleSource(sampleSources())
+                .build();
+    }
+
+    /** How model samples are drawn: the runtime's pipeline on --device with --threads. */
+    private SampleSourceFactory sampleSources() {
+        return ModelSampleSource.factory(OnnxOptions.DEFAULTS.withDevice(Device.parse(device)).withThreads(threads));
+    }
+
+    private OnnxFeatureExtractor openExtractor() throws IOException {
+        Path file = extractorFile;
+        if (file == null && System.getenv(EXTRACTOR_ENV) != null) {
+            file = Path.of(System.getenv(EXTRACTOR_ENV));
+        }
+        if (file == null && Files.isRegularFile(DEFAULT_EXTRACTOR)) {
+            file = DEFAULT_EXTRACTOR;
+        }
+        if (file == null) {
+            throw new IllegalArgumentException("no feature extractor: pass --extractor file.onnx (a model whose features are a "
+                    + "named output), set $" + EXTRACTOR_ENV + ", or place one at " + DEFAULT_EXTRACTOR);
+        }
+        return OnnxFeatureExtractor.open(file, features, threads);
+    }
+
+    private void save(FeatureStatistics stats, Path file) throws IOException {
+        if (file != null) {
+            FidStatsFile.write(stats, file);
+            spec.commandLine().getErr().println("wrote " + file + " (" + stats.count() + " images, " + stats.dim() + " features)");
+        }
+    }
+
+    /** A console progress bar on standard error. */
+    private static final class BarProgress implements FidProgress {
+        private ProgressBar bar;
+
+        @Override
+        public void start(String label, long total) {
+            bar = new ProgressBarBuilder()
+                    .setTaskName(label.length() > 28 ? "..." + label.substring(label.length() - 25) : label)
+                    .setInitialMax(total)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUnit(" img", 1)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                    .build();
+        }
+
+        @Override
+        public void advance(long n) {
+            if (bar != null) {
+                bar.stepBy(n);
+            }
+        }
+
+        @Override
+        public void end() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package org.ddpm4j.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.ddpm4j.runtime.image.PngFiles;
+import org.ddpm4j.runtime.onnx.OnnxDenoiser;
+import org.ddpm4j.runtime.onnx.OnnxOptions;
+import org.ddpm4j.runtime.pipeline.SampleFiles;
+import org.ddpm4j.runtime.schedule.NoiseSchedule;
+import org.ddpm4j.runtime.schedule.ScheduleType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+public class SampleAndAdoptCommandTest {
+
+    @TempDir
+    Path dir;
+
+    public record Run(int code, String out, String err) {
+    }
+
+    public static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = DdpmCommand.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private Path bare(String sampleName) throws IOException {
+        return GaussianOnnx.write(dir.resolve("bare-" + sampleName + ".onnx"), NoiseSchedule.cosine(100), 1, 8,
+                sampleName, Map.of("producer.note", "kept"));
+    }
+
+    private Path adopted() throws IOException {
+        return adoptedModel(dir);
+    }
+
+    /** A small adopted model (cosine, T = 100, 1x8x8, epsilon, no clipping) in {@code dir}, via ddpm adopt. */
+    public static Path adoptedModel(Path dir) throws IOException {
+        Path bare = GaussianOnnx.write(dir.resolve("bare.onnx"), NoiseSchedule.cosine(100), 1, 8, "sample",
+                Map.of("producer.note", "kept"));
+        Path out = dir.resolve("adopted.onnx");
+        Run r = run("adopt", "--model", bare.toString(), "--out", out.toString(), "--schedule", "cosine",
+                "--timesteps", "100", "--prediction", "epsilon", "--clip-sample", "false",
+                "--set", "ddpm.train.dataset=gaussian");
+        assertEquals(0, r.code(), r.err());
+        return out;
+    }
+
+    @Test
+    void adoptAddsTheContractMetadataAndKeepsTheRest() throws IOException {
+        Path out = adopted();
+        try (OnnxDenoiser d = OnnxDenoiser.open(out, OnnxOptions.DEFAULTS)) {
+            assertEquals(ScheduleType.COSINE, d.info().schedule().type());
+            assertEquals(100, d.info().schedule().timesteps());
+            assertEquals(8, d.info().height());
+            assertEquals(1, d.info().channels());
+            assertFalse(d.info().clipSample());
+            assertEquals("gaussian", d.info().metadata().get("ddpm.train.dataset"));
+            assertEquals("kept", d.info().metadata().get("producer.note"));
+            assertEquals("noise_pred", d.signature().outputName());
+        }
+    }
+
+    @Test
+    void adoptRefusesWrongInputNamesAndCorruptFiles() throws IOException {
+        Run r = run("adopt", "--model", bare("x").toString(), "--out", dir.resolve("o.onnx").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("ddpm adopt: bare-x.onnx: the graph has no input 'sample'"), r.err());
+        assertTrue(r.err().contains("found inputs: x float32 [-1, 1, 8, 8], timestep int64 [-1]"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        Path junk = Files.writeString(dir.resolve("junk.onnx"), "not a model at all");
+        Run j = run("adopt", "--model", junk.toString(), "--out", dir.resolve("o.onnx").toString());
+        assertEquals(2, j.code());
+        assertTrue(j.err().contains("junk.onnx: not an ONNX model"), j.err());
+        Run c = run("adopt", "--model", bare("sample").toString(), "--out", dir.resolve("o.onnx").toString(),
+                "--channels", "3");
+        assertEquals(2, c.code());
+        assertTrue(c.err().contains("input 'sample' must be float32 [B, 3, 8, 8]"), c.err());
+    }
+
+    @Test
+    void sampleRefusesAModelWithoutMetadataNamingAdopt() throws IOException {
+        Run r = run("sample", "--model", bare("sample").toString(), "--out", dir.resolve("s").toString(),
+                "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("metadata key 'ddpm.format' is missing") && r.err().contains("ddpm adopt"), r.err());
+    }
+
+    @Test
+    void sampleWritesImagesGridAndGif() throws IOException {
+        Path model = adopted();
+        Path out = dir.resolve("samples");
+        Run r = run("sample", "--model", model.toString(), "--sampler", "dpmpp", "--steps", "10", "-n", "5",
+                "--seed", "7", "--batch", "2", "--out", out.toString(), "--grid", "--gif", "--no-progress",
+                "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("grid: " + out.resolve("grid.png")), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("reverse.gif")));
+        Map<String, String> text = PngFiles.readText(out.resolve("sample-0004-seed11.png"));
+        assertEquals("11", text.get(SampleFiles.KEY_SEED));
+        assertEquals("dpmpp(10 steps)", text.get(SampleFiles.KEY_SAMPLER));
+        assertEquals(64, text.get(SampleFiles.KEY_MODEL_SHA256).length());
+    }
+
+    @Test
+    void badOptionsEndInOneLine() throws IOException {
+        Path model = adopted();
+        Run r = run("sample", "--model", model.toString(), "--sampler", "euler", "--no-progress");
+        assertEquals(2, r.code());
+        assertEquals("ddpm sample: Unknown sampler 'euler', expected one of ddpm, ddim, dpmpp", r.err().strip());
+        Run d = run("sample", "--model", model.toString(), "--device", "tpu", "--no-progress");
+        assertEquals(2, d.code());
+        assertTrue(d.err().contains("Unknown device 'tpu'"), d.err());
+        Run m = run("sample", "--model", dir.resolve("absent.onnx").toString());
+        assertEquals(2, m.code());
+        assertTrue(m.err().contains("absent.onnx"), m.err());
+    }
+}

@@ -1,0 +1,134 @@
+package org.ddpm4j.tools.fid;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.ddpm4j.tools.DdpmCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FidCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = DdpmCommand.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private Path folder(String name, int count, int shift) throws IOException {
+        Path f = Files.createDirectories(dir.resolve(name));
+        for (int k = 0; k < count; k++) {
+            BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+            for (int p = 0; p < 16; p++) {
+                int v = (p * 13 + k * 7 + shift) % 256;
+                img.setRGB(p % 4, p / 4, (v << 16) | (v << 8) | v);
+            }
+            ImageIO.write(img, "png", f.resolve(k + ".png").toFile());
+        }
+        return f;
+    }
+
+    @Test
+    void comparesTwoFoldersAndSavesStatistics() throws IOException {
+        Path ex = TinyOnnx.extractor(dir.resolve("e.onnx"), new long[] {-1, 1, 2, 2}, Map.of());
+        Path a = folder("a", 12, 0);
+        Path b = folder("b", 12, 90);
+        Path stats = dir.resolve("a.fidstats");
+        Run r = run("fid", a.toString(), b.toString(), "--extractor", ex.toString(), "--features", "features",
+                "--save-stats", stats.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("FID "), r.out());
+        double fid = Double.parseDouble(r.out().substring(4, r.out().indexOf(' ', 4)));
+        assertTrue(fid > 0, r.out());
+        assertTrue(Files.isRegularFile(stats));
+
+        Run same = run("fid", stats.toString(), a.toString(), "--extractor", ex.toString(), "--features", "features",
+                "--no-progress");
+        assertEquals(0, same.code(), same.err());
+        assertTrue(same.out().startsWith("FID 0.0000"), same.out());
+    }
+
+    private void idx(Path folder, String name, int count, int seed) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(bytes))) {
+            out.writeInt(0x803);
+            out.writeInt(count);
+            out.writeInt(6);
+            out.writeInt(6);
+            java.util.Random rnd = new java.util.Random(seed);
+            for (int i = 0; i < count * 36; i++) {
+                out.writeByte(rnd.nextInt(256));
+            }
+        }
+        Files.write(folder.resolve(name), bytes.toByteArray());
+    }
+
+    @Test
+    void writesTheTableAsTextCsvAndChart() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("fm"));
+        idx(data, "train-images-idx3-ubyte.gz", 20, 1);
+        idx(data, "t10k-images-idx3-ubyte.gz", 16, 2);
+        Path model = TinyOnnx.denoiser(dir.resolve("m.onnx"), 1, 4);
+        Path ex = TinyOnnx.extractor(dir.resolve("e.onnx"), new long[] {-1, 1, 2, 2}, Map.of());
+        Path out = dir.resolve("table");
+        Run r = run("fid", "--table", "--model", model.toString(), "--extractor", ex.toString(), "--features", "features",
+                "--data-dir", data.toString(), "-n", "8", "--settings", "ddim-5,ddpm-10", "--out", out.toString(),
+                "--threads", "1", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        List<String> csv = Files.readAllLines(out.resolve("fid-table.csv"));
+        assertEquals("name,sampler,steps,images,reference,fid,seconds", csv.get(0));
+        assertEquals(5, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(1).startsWith("noise,,0,8,fashion-mnist-test,"), csv.get(1));
+        assertTrue(csv.get(2).startsWith("fashion-mnist-train (floor),,0,8,"), csv.get(2));
+        assertTrue(csv.get(3).startsWith("model ddim-5,ddim,5,8,"), csv.get(3));
+        assertTrue(csv.get(4).startsWith("model ddpm-10,ddpm,10,8,"), csv.get(4));
+        for (String line : csv.subList(1, 5)) {
+            double fid = Double.parseDouble(line.split(",")[5]);
+            assertTrue(Double.isFinite(fid) && fid >= 0, line);
+        }
+        BufferedImage chart = ImageIO.read(out.resolve("fid-table.png").toFile());
+        assertTrue(chart.getWidth() > 400 && chart.getHeight() > 4 * 28, chart.getWidth() + "x" + chart.getHeight());
+        assertEquals(16, FidStatsFile.read(out.resolve("reference.fidstats")).count());
+        assertTrue(r.out().contains("model ddim-5") && r.out().contains("fid-table.csv"), r.out());
+    }
+
+    @Test
+    void badInputEndsInOneLineAndExitCode2() throws IOException {
+        Path flat = TinyOnnx.extractor(dir.resolve("flat.onnx"), new long[] {-1, 16}, Map.of());
+        Path a = folder("c", 3, 0);
+        Run r = run("fid", a.toString(), a.toString(), "--extractor", flat.toString(), "--no-progress");
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, r.code());
+        assertTrue(r.err().contains("must be 4-D") && r.err().strip().lines().count() == 1, r.err());
+
+        Path corrupt = Files.write(dir.resolve("bad.fidstats"), new byte[] {'D', 'D', 'P', 'M', 'F', 'I', 'D', 'S', 1, 0, 0, 0, 9, 0, 0, 0, '{'});
+        r = run("fid", corrupt.toString(), corrupt.toString());
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, r.code());
+        assertTrue(r.err().contains("bad.fidstats"), r.err());
+    }
+}
