@@ -85,18 +85,22 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** The UNet being trained. */
     public UnetSpec spec() {
         return spec;
     }
 
+    /** The training configuration. */
     public TrainingConfig config() {
         return config;
     }
 
+    /** The noise schedule (from the configuration). */
     public NoiseSchedule schedule() {
         return schedule;
     }
 
+    /** The training images. */
     public ImageDataset data() {
         return data;
     }
