@@ -43,6 +43,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch threads per operation (default: PyTorch's choice).")
     Integer threads;
 
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+            description = "cpu, cuda, cuda:N or auto. Default: ${DEFAULT-VALUE}.")
+    String device;
+
     @Option(names = "--json", description = "Print the result as JSON instead of a table.")
     boolean json;
 
@@ -63,7 +67,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 d.timesteps(), d.betaStart(), d.betaEnd(), 0L, true);
         double[] seconds = new double[repeat];
         PeakMemory.resetHeapPeak();
-        try (Trainer trainer = Trainer.create(spec, config, data)) {
+        ai.djl.Device dev = org.ddpm4j.trainer.train.Devices.parse(device);
+        try (Trainer trainer = Trainer.create(spec, config, data, dev)) {
             for (int i = 0; i < warmup; i++) {
                 trainer.trainStep();
             }
@@ -89,6 +94,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             n.put("parameters", spec.parameterCount());
             n.put("batch", batch);
             n.put("threads", usedThreads);
+            n.put("device", dev.toString());
             n.put("warmup_steps", warmup);
             n.put("timed_steps", repeat);
             n.put("median_seconds_per_step", median);
@@ -102,6 +108,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-16s %s (%,d parameters)%n", "preset", preset, spec.parameterCount());
             System.out.printf(Locale.ROOT, "%-16s %d%n", "batch", batch);
             System.out.printf(Locale.ROOT, "%-16s %d%n", "threads", usedThreads);
+            System.out.printf(Locale.ROOT, "%-16s %s%n", "device", dev);
             System.out.printf(Locale.ROOT, "%-16s %d warm-up, %d timed%n", "steps", warmup, repeat);
             System.out.printf(Locale.ROOT, "%-16s %.3f (min %.3f, max %.3f)%n", "s/step (median)", median, sorted[0],
                     sorted[sorted.length - 1]);

@@ -1,5 +1,6 @@
 package org.ddpm4j.trainer.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -44,7 +45,7 @@ public final class Trainer implements AutoCloseable {
     private long step;
     private double lastGradNorm;
 
-    private Trainer(UnetSpec spec, TrainingConfig config, ImageDataset data) {
+    private Trainer(UnetSpec spec, TrainingConfig config, ImageDataset data, Device device) {
         if (data.channels() != spec.inChannels() || data.imageSize() != spec.imageSize()) {
             throw new IllegalArgumentException("data set " + data.description() + " holds " + data.channels() + "x"
                     + data.imageSize() + "x" + data.imageSize() + " images, the model expects " + spec.inChannels()
@@ -56,7 +57,7 @@ public final class Trainer implements AutoCloseable {
         this.schedule = config.noiseSchedule();
         this.sqrtAlphaBars = schedule.sqrtAlphaBars();
         this.sqrtOneMinusAlphaBars = schedule.sqrtOneMinusAlphaBars();
-        this.root = NDManager.newBaseManager();
+        this.root = NDManager.newBaseManager(device);
         this.model = UnetModel.create(spec, Seeds.derive(config.seed(), Seeds.INIT, 0), root);
         this.ema = UnetModel.create(spec, Seeds.derive(config.seed(), Seeds.INIT, 0), root);
         this.model.setRequiresGradient(true);
@@ -66,12 +67,23 @@ public final class Trainer implements AutoCloseable {
 
     /** A fresh run: weights initialised from the config's seed, EMA equal to them, Adam at zero. */
     public static Trainer create(UnetSpec spec, TrainingConfig config, ImageDataset data) {
-        return new Trainer(spec, config, data);
+        return new Trainer(spec, config, data, Device.cpu());
+    }
+
+    /** As {@link #create(UnetSpec, TrainingConfig, ImageDataset)}, on {@code device} (see {@link Devices}). */
+    public static Trainer create(UnetSpec spec, TrainingConfig config, ImageDataset data, Device device) {
+        return new Trainer(spec, config, data, device);
     }
 
     /** Continues from a checkpoint: its spec, weights, EMA, Adam state and step; {@code config} as saved (data may differ). */
     public static Trainer resume(Checkpoint checkpoint, TrainingConfig config, ImageDataset data) throws IOException {
-        Trainer t = new Trainer(checkpoint.spec(), config, data);
+        return resume(checkpoint, config, data, Device.cpu());
+    }
+
+    /** As {@link #resume(Checkpoint, TrainingConfig, ImageDataset)}, on {@code device}. */
+    public static Trainer resume(Checkpoint checkpoint, TrainingConfig config, ImageDataset data, Device device)
+            throws IOException {
+        Trainer t = new Trainer(checkpoint.spec(), config, data, device);
         try {
             t.model.loadWeights(checkpoint.weights());
             t.ema.loadWeights(checkpoint.emaWeights());
