@@ -8,7 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.ddpm4j.runtime.noise.GaussianNoise;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
@@ -41,6 +42,9 @@ public final class Trainer implements AutoCloseable {
     private final UnetModel model;
     private final UnetModel ema;
     private final AdamOptimizer adam;
+    private final FlatLayout layout;
+    private final NDArray emaFlat;
+    private boolean emaStale;
     private final BatchPlan plan;
     private long step;
     private double lastGradNorm;
@@ -62,6 +66,8 @@ public final class Trainer implements AutoCloseable {
         this.ema = UnetModel.create(spec, Seeds.derive(config.seed(), Seeds.INIT, 0), root);
         this.model.setRequiresGradient(true);
         this.adam = new AdamOptimizer(model.parameters(), root, config.beta1(), config.beta2(), config.adamEps());
+        this.layout = new FlatLayout(model.parameters());
+        this.emaFlat = root.create(layout.fromMap(ema.weights(), "EMA weights"));
         this.plan = new BatchPlan(data.size(), config.batch(), config.seed());
     }
 
@@ -87,6 +93,7 @@ public final class Trainer implements AutoCloseable {
         try {
             t.model.loadWeights(checkpoint.weights());
             t.ema.loadWeights(checkpoint.emaWeights());
+            t.emaFlat.set(java.nio.FloatBuffer.wrap(t.layout.fromMap(checkpoint.emaWeights(), "EMA weights")));
             OptimizerState state = checkpoint.optimizerState();
             t.adam.load(state);
             t.step = checkpoint.step();
@@ -129,6 +136,10 @@ public final class Trainer implements AutoCloseable {
 
     /** The EMA of the trained model's weights (what samples and exports use). */
     public UnetModel emaModel() {
+        if (emaStale) {
+            ema.loadWeights(layout.toMap(emaFlat.toFloatArray()));
+            emaStale = false;
+        }
         return ema;
     }
 
@@ -177,9 +188,7 @@ public final class Trainer implements AutoCloseable {
             for (NDArray p : params.values()) {
                 p.tempAttach(scope);
             }
-            for (NDArray p : ema.parameters().values()) {
-                p.tempAttach(scope);
-            }
+            emaFlat.tempAttach(scope);
             Shape shape = new Shape(b, c, size, size);
             Shape column = new Shape(b, 1, 1, 1);
             NDArray noise = scope.create(eps, shape);
@@ -193,15 +202,12 @@ public final class Trainer implements AutoCloseable {
                 gc.backward(loss);
             }
             lossValue = loss.getFloat();
-            Map<String, NDArray> grads = new LinkedHashMap<>();
-            NDArray sumSq = null;
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray g = e.getValue().getGradient();
-                grads.put(e.getKey(), g);
-                NDArray sq = g.square().sum();
-                sumSq = sumSq == null ? sq : sumSq.add(sq);
+            List<NDArray> grads = new ArrayList<>(params.size());
+            for (NDArray p : params.values()) {
+                grads.add(p.getGradient());
             }
-            double gradNorm = Math.sqrt(sumSq.getFloat());
+            NDArray flatGrad = FlatLayout.flatten(grads);
+            double gradNorm = Math.sqrt(flatGrad.square().sum().getFloat());
             lastGradNorm = gradNorm;
             if (!Float.isFinite(lossValue) || !Double.isFinite(gradNorm)) {
                 throw new TrainingDivergedException(s + 1, "training diverged at step " + (s + 1) + ": loss "
@@ -209,22 +215,16 @@ public final class Trainer implements AutoCloseable {
             }
             double scale = config.gradClip() > 0 && gradNorm > config.gradClip()
                     ? config.gradClip() / (gradNorm + 1e-6) : 1.0;
-            adam.update(params, grads, config.learningRateAt(s), scale, scope);
-            updateEma(config.emaDecayAt(s));
+            adam.update(params, flatGrad, config.learningRateAt(s), scale, scope);
+            double decay = config.emaDecayAt(s);
+            emaFlat.muli(decay).addi(FlatLayout.flatten(params.values()).mul(1.0 - decay));
+            emaStale = true;
             for (NDArray p : params.values()) {
                 JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p);
             }
         }
         step = s + 1;
         return lossValue;
-    }
-
-    private void updateEma(double decay) {
-        Map<String, NDArray> src = model.parameters();
-        for (Map.Entry<String, NDArray> e : ema.parameters().entrySet()) {
-            NDArray p = src.get(e.getKey());
-            e.getValue().muli(decay).addi(p.mul(1.0 - decay));
-        }
     }
 
     /** The loss between prediction and target, averaged over every value. */
