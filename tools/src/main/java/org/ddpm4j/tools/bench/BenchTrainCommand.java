@@ -66,6 +66,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 d.beta1(), d.beta2(), d.adamEps(), d.gradClip(), d.loss(), d.emaDecay(), d.schedule(),
                 d.timesteps(), d.betaStart(), d.betaEnd(), 0L, true);
         double[] seconds = new double[repeat];
+        double[] cpuSeconds = new double[repeat];
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         PeakMemory.resetHeapPeak();
         ai.djl.Device dev = org.ddpm4j.trainer.train.Devices.parse(device);
         try (Trainer trainer = Trainer.create(spec, config, data, dev)) {
@@ -73,9 +76,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 trainer.trainStep();
             }
             for (int i = 0; i < repeat; i++) {
+                long c0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 trainer.trainStep();
                 seconds[i] = (System.nanoTime() - t0) / 1e9;
+                cpuSeconds[i] = (os.getProcessCpuTime() - c0) / 1e9;
             }
         }
         double[] sorted = seconds.clone();
@@ -83,6 +88,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
         double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
         double imagesPerSecond = batch / median;
+        double[] cpuSorted = cpuSeconds.clone();
+        Arrays.sort(cpuSorted);
+        double cpuMedian = cpuSorted.length % 2 == 1 ? cpuSorted[cpuSorted.length / 2]
+                : (cpuSorted[cpuSorted.length / 2 - 1] + cpuSorted[cpuSorted.length / 2]) / 2;
+        double load = os.getSystemLoadAverage();
         long heap = PeakMemory.heapPeakBytes();
         long rss = PeakMemory.residentPeakBytes();
         int usedThreads = Threads.intraOpThreads();
@@ -99,6 +109,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             n.put("timed_steps", repeat);
             n.put("median_seconds_per_step", median);
             n.put("images_per_second", imagesPerSecond);
+            n.put("cpu_seconds_per_step", cpuMedian);
+            n.put("load_average", load);
             n.put("min_seconds_per_step", sorted[0]);
             n.put("max_seconds_per_step", sorted[sorted.length - 1]);
             n.put("peak_heap_bytes", heap);
@@ -113,6 +125,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-16s %.3f (min %.3f, max %.3f)%n", "s/step (median)", median, sorted[0],
                     sorted[sorted.length - 1]);
             System.out.printf(Locale.ROOT, "%-16s %.1f%n", "images/s", imagesPerSecond);
+            System.out.printf(Locale.ROOT, "%-16s %.3f (process CPU time; median)%n", "CPU s/step", cpuMedian);
+            System.out.printf(Locale.ROOT, "%-16s %.2f (other work slows the figures above)%n", "load average", load);
             System.out.printf(Locale.ROOT, "%-16s %.0f MiB%n", "peak JVM heap", heap / 1048576.0);
             System.out.printf(Locale.ROOT, "%-16s %s%n", "peak RSS", rss < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", rss / 1048576.0));
         }
