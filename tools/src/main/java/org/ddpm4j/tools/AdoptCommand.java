@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
             "The model needs inputs 'sample' float32 [B,C,H,W] and 'timestep' int64 [B] (or int32/float32, "
                     + "or a scalar), and a first output float32 [B,C,H,W].",
             "",
-            "  ddpm adopt --model unet.onnx --out model.onnx --schedule linear --timesteps 1000 --prediction epsilon",
+            "  ddpm adopt --model unet.onnx --out model.onnx --schedule linear \\",
+            "      --timesteps 1000 --prediction epsilon",
         })
 public final class AdoptCommand implements Callable<Integer> {
 
@@ -58,19 +59,19 @@ public final class AdoptCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT", description = "Where to write the adopted model (may equal --model).")
     Path out;
 
-    @Option(names = "--schedule", defaultValue = "linear", description = "linear, cosine, scaled_linear or sigmoid (default ${DEFAULT-VALUE}).")
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "linear", description = "linear, cosine, scaled_linear or sigmoid (default ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--timesteps", defaultValue = "1000", description = "T of training (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timesteps", paramLabel = "T", defaultValue = "1000", description = "T of training (default ${DEFAULT-VALUE}).")
     int timesteps;
 
-    @Option(names = "--beta-start", defaultValue = "1e-4", description = "beta_1 (default ${DEFAULT-VALUE}; not for cosine).")
+    @Option(names = "--beta-start", paramLabel = "B", defaultValue = "1e-4", description = "beta_1 (default ${DEFAULT-VALUE}; not for cosine).")
     double betaStart;
 
-    @Option(names = "--beta-end", defaultValue = "0.02", description = "beta_T (default ${DEFAULT-VALUE}; not for cosine).")
+    @Option(names = "--beta-end", paramLabel = "B", defaultValue = "0.02", description = "beta_T (default ${DEFAULT-VALUE}; not for cosine).")
     double betaEnd;
 
-    @Option(names = "--prediction", defaultValue = "epsilon", description = "epsilon, sample or v (default ${DEFAULT-VALUE}).")
+    @Option(names = "--prediction", paramLabel = "TYPE", defaultValue = "epsilon", description = "epsilon, sample or v (default ${DEFAULT-VALUE}).")
     String prediction;
 
     @Option(names = "--image-size", paramLabel = "H,W", description = "Image size (default: from the sample input's shape).")
@@ -79,7 +80,7 @@ public final class AdoptCommand implements Callable<Integer> {
     @Option(names = "--channels", paramLabel = "C", description = "Channels (default: from the sample input's shape).")
     Integer channels;
 
-    @Option(names = "--clip-sample", defaultValue = "true", arity = "1",
+    @Option(names = "--clip-sample", paramLabel = "BOOL", defaultValue = "true", arity = "1",
             description = "Whether samplers clip x0 to [-1, 1]: true or false (default ${DEFAULT-VALUE}).")
     String clipSample;
 

@@ -21,10 +21,13 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 TrainCommand.class,
-                org.ddpm4j.tools.bench.BenchCommand.class,
-                FidCommand.class,
+                ExportCommand.class,
+                VerifyCommand.class,
+                InspectCommand.class,
                 SampleCommand.class,
                 AdoptCommand.class,
+                FidCommand.class,
+                org.ddpm4j.tools.bench.BenchCommand.class,
         })
 public final class DdpmCommand implements Runnable {
 

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
             "Generate images from a ddpm4j ONNX model (ONNX Runtime, no DJL).",
             "Image k uses seed --seed + k, so any image can be made again alone.",
             "",
-            "  ddpm sample --sampler dpmpp --steps 20 -n 64 --seed 7 --out samples/ --grid --gif",
+            "  ddpm sample --sampler dpmpp --steps 20 -n 64 --seed 7 --out samples/ \\",
+            "      --grid --gif",
         })
 public final class SampleCommand implements Callable<Integer> {
 

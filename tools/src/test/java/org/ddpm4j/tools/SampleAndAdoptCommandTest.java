@@ -122,6 +122,25 @@ public class SampleAndAdoptCommandTest {
     }
 
     @Test
+    void withoutModelTheShippedModelIsUsedOrNamed() throws IOException {
+        Path shipped = null;
+        for (Path d = Path.of("").toAbsolutePath(); d != null && shipped == null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve(SampleCommand.SHIPPED_MODEL))) {
+                shipped = d.resolve(SampleCommand.SHIPPED_MODEL);
+            }
+        }
+        if (shipped != null) {
+            assertEquals(shipped, SampleCommand.resolveModel(null));
+        } else {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> SampleCommand.resolveModel(null));
+            assertTrue(e.getMessage().startsWith("no --model given and the shipped model "
+                    + SampleCommand.SHIPPED_MODEL + " is not in"), e.getMessage());
+            assertTrue(e.getMessage().contains("pass --model FILE"), e.getMessage());
+        }
+    }
+
+    @Test
     void badOptionsEndInOneLine() throws IOException {
         Path model = adopted();
         Run r = run("sample", "--model", model.toString(), "--sampler", "euler", "--no-progress");

@@ -159,8 +159,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
             failure = "this ONNX Runtime build has no CUDA execution provider (available: "
                     + OrtEnvironment.getAvailableProviders() + ")";
         } else {
-            try {
-                OrtCUDAProviderOptions cudaOptions = new OrtCUDAProviderOptions(cuda.deviceId());
+            try (OrtCUDAProviderOptions cudaOptions = new OrtCUDAProviderOptions(cuda.deviceId())) {
                 cudaOptions.add("cudnn_conv_algo_search", "HEURISTIC");
                 if (options.gpuMemLimit() > 0) {
                     cudaOptions.add("gpu_mem_limit", Long.toString(options.gpuMemLimit()));
@@ -304,6 +303,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
     @Override
     public void predict(float[] sample, long[] timesteps, float[] out) {
+        if (closed.get()) {
+            throw new IllegalStateException(source + ": the model is closed");
+        }
         int batch = timesteps.length;
         int per = info.imageValues();
         if (batch == 0 || sample.length != batch * per || out.length != sample.length) {

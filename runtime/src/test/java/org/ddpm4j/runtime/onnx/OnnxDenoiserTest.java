@@ -79,6 +79,10 @@ class OnnxDenoiserTest {
             d.predict(x2, t2, out);
             assertArrayEquals(expectedEpsilon(x2, t2), out, 1e-5f);
             assertEquals(2, d.runCalls());
+            d.close();
+            d.close(); // harmless
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> d.predict(x, t, out));
+            assertEquals("gauss.onnx: the model is closed", closed.getMessage());
         }
     }
 

@@ -50,31 +50,32 @@ public final class BenchSampleCommand implements Callable<Integer> {
             description = "The ONNX model; with --backend djl, a checkpoint (folder, run folder or its 'last' link).")
     Path model;
 
-    @Option(names = "--backend", defaultValue = "onnx", description = "Backend: onnx, or djl (the trainer's PyTorch UNet on a checkpoint) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "onnx",
+            description = "Backend: onnx, or djl (the trainer's PyTorch UNet on a checkpoint) (default ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--sampler", defaultValue = "ddim", description = "ddpm, ddim or dpmpp (default ${DEFAULT-VALUE}).")
+    @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "ddim", description = "ddpm, ddim or dpmpp (default ${DEFAULT-VALUE}).")
     String sampler;
 
-    @Option(names = "--steps", defaultValue = "20", description = "Denoiser calls per image (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Denoiser calls per image (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Images per run, all in one batch (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "16", description = "Images per run, all in one batch (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--runs", defaultValue = "5", description = "Timed runs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Timed runs (default ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:ID or auto (default ${DEFAULT-VALUE}).")
+    @Option(names = "--device", paramLabel = "D", defaultValue = "cpu", description = "cpu, cuda, cuda:ID or auto (default ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (0: one per core).")
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "Intra-op threads (0: one per core).")
     int threads;
 
-    @Option(names = "--optimization", defaultValue = "all", description = "none, basic, extended or all (default ${DEFAULT-VALUE}).")
+    @Option(names = "--optimization", paramLabel = "L", defaultValue = "all", description = "none, basic, extended or all (default ${DEFAULT-VALUE}).")
     String optimization;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Also append the medians as one CSV line to FILE.")
@@ -187,16 +188,8 @@ public final class BenchSampleCommand implements Callable<Integer> {
 
     /** Peak resident set size (VmHWM of /proc/self/status) in KiB, or -1 where there is no /proc. */
     public static long peakRssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+        long bytes = PeakMemory.residentPeakBytes();
+        return bytes < 0 ? -1 : bytes / 1024;
     }
 
     /** Opens the named backend; the place to add the DJL backend for the comparison. */

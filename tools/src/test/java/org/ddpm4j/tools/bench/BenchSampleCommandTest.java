@@ -48,6 +48,11 @@ class BenchSampleCommandTest {
         assertEquals(2, lines.size());
         assertTrue(lines.get(1).contains(",ddim,5,3,"), lines.get(1));
 
+        SampleAndAdoptCommandTest.Run viaCli = SampleAndAdoptCommandTest.run("bench", "sample", "--model",
+                model.toString(), "--steps", "2", "--batch", "1", "--warmup", "0", "--runs", "1", "--threads", "1");
+        assertEquals(0, viaCli.code(), viaCli.err());
+        assertTrue(viaCli.out().contains("ms per denoiser call"), viaCli.out());
+
         StringWriter err = new StringWriter();
         CommandLine other = new CommandLine(new BenchSampleCommand());
         other.setErr(new PrintWriter(err));
