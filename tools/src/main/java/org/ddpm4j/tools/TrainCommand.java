@@ -19,6 +19,7 @@ import org.ddpm4j.trainer.data.Datasets;
 import org.ddpm4j.trainer.data.ImageDataset;
 import org.ddpm4j.trainer.model.UnetSpec;
 import org.ddpm4j.trainer.train.ConsoleProgress;
+import org.ddpm4j.trainer.train.Devices;
 import org.ddpm4j.trainer.train.Threads;
 import org.ddpm4j.trainer.train.Trainer;
 import org.ddpm4j.trainer.train.TrainingRun;
@@ -143,6 +144,10 @@ public final class TrainCommand implements Callable<Integer> {
                     + " without a value, from --out. The model, schedule and optimiser settings come from the checkpoint.")
     String resume;
 
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+            description = "cpu, cuda, cuda:N or auto (CUDA needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
+    String device;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "PyTorch threads per operation (default: PyTorch's choice, the number of cores).")
     Integer threads;
@@ -153,6 +158,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (threads != null) {
             Threads.setIntraOpThreads(threads);
         }
+        ai.djl.Device dev = Devices.parse(device);
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be at least 1, found " + steps);
         }
@@ -202,19 +208,19 @@ public final class TrainCommand implements Callable<Integer> {
         }
         ImageDataset dataset = loadData(config.data(), unet, err);
         err.printf(Locale.ROOT, "%s: %,d images %dx%dx%d%s; UNet %s (%,d parameters); %s; batch %d, lr %.3g, loss %s, "
-                        + "EMA %.5g; PyTorch threads %d%n",
+                        + "EMA %.5g; %s, PyTorch threads %d%n",
                 dataset.description(), dataset.size(), unet.inChannels(), unet.imageSize(), unet.imageSize(),
                 dataset.skipped() > 0 ? " (" + dataset.skipped() + " unreadable skipped)" : "",
                 config.preset(), unet.parameterCount(), config.noiseSchedule(), config.batch(),
-                config.learningRate(), config.loss(), config.emaDecay(), Threads.intraOpThreads());
+                config.learningRate(), config.loss(), config.emaDecay(), dev, Threads.intraOpThreads());
         String hint = Threads.waitPolicyHint();
         if (hint != null) {
             err.println(hint);
         }
         TrainingRun.Options options = new TrainingRun.Options(out, steps, checkpointEvery, sampleEvery, keep,
                 sampleCount, sampleSteps, 0L);
-        try (Trainer trainer = checkpoint == null ? Trainer.create(unet, config, dataset)
-                : Trainer.resume(checkpoint, config, dataset)) {
+        try (Trainer trainer = checkpoint == null ? Trainer.create(unet, config, dataset, dev)
+                : Trainer.resume(checkpoint, config, dataset, dev)) {
             Path last = TrainingRun.run(trainer, options, new ConsoleProgress(err));
             err.println("done: step " + trainer.step() + ", last checkpoint " + last);
         }

@@ -41,15 +41,17 @@ import picocli.CommandLine.Spec;
 public final class BenchSampleCommand implements Callable<Integer> {
 
     /** The backends {@link #openBackend} knows. */
-    public static final List<String> BACKENDS = List.of("onnx");
+    public static final List<String> BACKENDS = List.of("onnx", "djl");
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "The ONNX model.")
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+            description = "The ONNX model; with --backend djl, a checkpoint (folder, run folder or its 'last' link).")
     Path model;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "onnx", description = "Backend: onnx (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "onnx",
+            description = "Backend: onnx, or djl (the trainer's PyTorch UNet on a checkpoint) (default ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "ddim", description = "ddpm, ddim or dpmpp (default ${DEFAULT-VALUE}).")
@@ -199,8 +201,10 @@ public final class BenchSampleCommand implements Callable<Integer> {
                     .withWarnings(line -> spec.commandLine().getErr().println(line));
             return new OnnxBackend(OnnxDenoiser.open(model, options));
         }
-        throw new IllegalArgumentException("Unknown backend '" + name + "', expected one of " + String.join(", ", BACKENDS)
-                + (id.equals("djl") ? " (the DJL backend is not written yet)" : ""));
+        if (id.equals("djl")) {
+            return DjlBackend.open(model, threads);
+        }
+        throw new IllegalArgumentException("Unknown backend '" + name + "', expected one of " + String.join(", ", BACKENDS));
     }
 
     /** ONNX Runtime through the runtime's denoiser. */

@@ -43,6 +43,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch threads per operation (default: PyTorch's choice).")
     Integer threads;
 
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+            description = "cpu, cuda, cuda:N or auto. Default: ${DEFAULT-VALUE}.")
+    String device;
+
     @Option(names = "--json", description = "Print the result as JSON instead of a table.")
     boolean json;
 
@@ -62,15 +66,21 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 d.beta1(), d.beta2(), d.adamEps(), d.gradClip(), d.loss(), d.emaDecay(), d.schedule(),
                 d.timesteps(), d.betaStart(), d.betaEnd(), 0L, true);
         double[] seconds = new double[repeat];
+        double[] cpuSeconds = new double[repeat];
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         PeakMemory.resetHeapPeak();
-        try (Trainer trainer = Trainer.create(spec, config, data)) {
+        ai.djl.Device dev = org.ddpm4j.trainer.train.Devices.parse(device);
+        try (Trainer trainer = Trainer.create(spec, config, data, dev)) {
             for (int i = 0; i < warmup; i++) {
                 trainer.trainStep();
             }
             for (int i = 0; i < repeat; i++) {
+                long c0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 trainer.trainStep();
                 seconds[i] = (System.nanoTime() - t0) / 1e9;
+                cpuSeconds[i] = (os.getProcessCpuTime() - c0) / 1e9;
             }
         }
         double[] sorted = seconds.clone();
@@ -78,6 +88,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
         double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
         double imagesPerSecond = batch / median;
+        double[] cpuSorted = cpuSeconds.clone();
+        Arrays.sort(cpuSorted);
+        double cpuMedian = cpuSorted.length % 2 == 1 ? cpuSorted[cpuSorted.length / 2]
+                : (cpuSorted[cpuSorted.length / 2 - 1] + cpuSorted[cpuSorted.length / 2]) / 2;
+        double load = os.getSystemLoadAverage();
         long heap = PeakMemory.heapPeakBytes();
         long rss = PeakMemory.residentPeakBytes();
         int usedThreads = Threads.intraOpThreads();
@@ -89,10 +104,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
             n.put("parameters", spec.parameterCount());
             n.put("batch", batch);
             n.put("threads", usedThreads);
+            n.put("device", dev.toString());
             n.put("warmup_steps", warmup);
             n.put("timed_steps", repeat);
             n.put("median_seconds_per_step", median);
             n.put("images_per_second", imagesPerSecond);
+            n.put("cpu_seconds_per_step", cpuMedian);
+            n.put("load_average", load);
             n.put("min_seconds_per_step", sorted[0]);
             n.put("max_seconds_per_step", sorted[sorted.length - 1]);
             n.put("peak_heap_bytes", heap);
@@ -102,10 +120,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-16s %s (%,d parameters)%n", "preset", preset, spec.parameterCount());
             System.out.printf(Locale.ROOT, "%-16s %d%n", "batch", batch);
             System.out.printf(Locale.ROOT, "%-16s %d%n", "threads", usedThreads);
+            System.out.printf(Locale.ROOT, "%-16s %s%n", "device", dev);
             System.out.printf(Locale.ROOT, "%-16s %d warm-up, %d timed%n", "steps", warmup, repeat);
             System.out.printf(Locale.ROOT, "%-16s %.3f (min %.3f, max %.3f)%n", "s/step (median)", median, sorted[0],
                     sorted[sorted.length - 1]);
             System.out.printf(Locale.ROOT, "%-16s %.1f%n", "images/s", imagesPerSecond);
+            System.out.printf(Locale.ROOT, "%-16s %.3f (process CPU time; median)%n", "CPU s/step", cpuMedian);
+            System.out.printf(Locale.ROOT, "%-16s %.2f (other work slows the figures above)%n", "load average", load);
             System.out.printf(Locale.ROOT, "%-16s %.0f MiB%n", "peak JVM heap", heap / 1048576.0);
             System.out.printf(Locale.ROOT, "%-16s %s%n", "peak RSS", rss < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", rss / 1048576.0));
         }

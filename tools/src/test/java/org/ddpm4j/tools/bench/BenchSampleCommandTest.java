@@ -54,10 +54,28 @@ class BenchSampleCommandTest {
         assertTrue(viaCli.out().contains("ms per denoiser call"), viaCli.out());
 
         StringWriter err = new StringWriter();
-        CommandLine djl = new CommandLine(new BenchSampleCommand());
-        djl.setErr(new PrintWriter(err));
-        assertEquals(1, djl.execute("--model", model.toString(), "--backend", "djl"));
-        assertTrue(err.toString().contains("Unknown backend 'djl', expected one of onnx (the DJL backend is not written"
-                + " yet)"), err.toString());
+        CommandLine other = new CommandLine(new BenchSampleCommand());
+        other.setErr(new PrintWriter(err));
+        assertEquals(1, other.execute("--model", model.toString(), "--backend", "tpu"));
+        assertTrue(err.toString().contains("Unknown backend 'tpu', expected one of onnx, djl"), err.toString());
+    }
+
+    @Test
+    void djlBackendSamplesFromACheckpoint(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        org.ddpm4j.trainer.model.UnetSpec spec = org.ddpm4j.trainer.model.UnetSpec.preset("tiny");
+        java.util.Map<String, float[]> w;
+        try (org.ddpm4j.trainer.model.UnetModel m = org.ddpm4j.trainer.model.UnetModel.create(spec, 3)) {
+            w = m.weights();
+        }
+        new org.ddpm4j.trainer.checkpoint.CheckpointStore(dir, 1).save(7, spec,
+                org.ddpm4j.trainer.config.TrainingConfig.defaults("synthetic", "tiny"), w, w,
+                new org.ddpm4j.trainer.checkpoint.OptimizerState(7, w, w), null);
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new BenchSampleCommand());
+        cmd.setOut(new PrintWriter(out));
+        assertEquals(0, cmd.execute("--model", dir.toString(), "--backend", "djl", "--steps", "2", "--batch", "2",
+                "--runs", "1", "--threads", "1"), out.toString());
+        assertTrue(out.toString().contains("djl pytorch 1 threads"), out.toString());
+        assertTrue(out.toString().contains("images/s"), out.toString());
     }
 }

@@ -23,8 +23,11 @@ public final class Checkpoint {
 
     /** The description file of every checkpoint folder. */
     public static final String DESCRIPTION = "checkpoint.json";
+    /** The raw weights, canonical parameter names. */
     public static final String WEIGHTS = "weights.safetensors";
+    /** The EMA weights, canonical parameter names: what samples and exports use. */
     public static final String EMA = "ema.safetensors";
+    /** Adam's moments, names {@code adam.m.<param>} and {@code adam.v.<param>}; metadata {@code step}. */
     public static final String OPTIMIZER = "optimizer.safetensors";
     /** The value of {@code format} in checkpoint.json. */
     public static final String FORMAT = "ddpm4j-checkpoint/1";

@@ -1,5 +1,6 @@
 package org.ddpm4j.trainer.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -45,12 +46,20 @@ public final class UnetModel implements AutoCloseable {
      * the last conv of each residual block, each attention projection and the output conv start at 0.
      */
     public static UnetModel create(UnetSpec spec, long seed) {
-        return create(spec, seed, NDManager.newBaseManager());
+        return initialised(spec, seed, NDManager.newBaseManager());
+    }
+
+    /** As {@link #create(UnetSpec, long)}, on {@code device} (CPU or a CUDA GPU). */
+    public static UnetModel create(UnetSpec spec, long seed, Device device) {
+        return initialised(spec, seed, NDManager.newBaseManager(device));
     }
 
     /** As {@link #create(UnetSpec, long)}, with the parameters living in a sub-manager of {@code parent}. */
     public static UnetModel create(UnetSpec spec, long seed, NDManager parent) {
-        NDManager m = parent.newSubManager();
+        return initialised(spec, seed, parent.newSubManager());
+    }
+
+    private static UnetModel initialised(UnetSpec spec, long seed, NDManager m) {
         UnetModel model = new UnetModel(spec, m, true);
         GaussianNoise rng = new GaussianNoise(seed);
         for (UnetSpec.Param p : spec.parameters()) {
@@ -62,8 +71,13 @@ public final class UnetModel implements AutoCloseable {
 
     /** A model holding the given weights (checked as {@link #loadWeights} does). */
     public static UnetModel fromWeights(UnetSpec spec, Map<String, float[]> weights) {
-        UnetModel model = new UnetModel(spec, NDManager.newBaseManager(), true);
+        return fromWeights(spec, weights, Device.cpu());
+    }
+
+    /** A model holding the given weights on {@code device} (checked as {@link #loadWeights} does). */
+    public static UnetModel fromWeights(UnetSpec spec, Map<String, float[]> weights, Device device) {
         checkWeights(spec, weights);
+        UnetModel model = new UnetModel(spec, NDManager.newBaseManager(device), true);
         for (UnetSpec.Param p : spec.parameters()) {
             model.params.put(p.name(), model.manager.create(weights.get(p.name()), new Shape(p.shape())));
         }

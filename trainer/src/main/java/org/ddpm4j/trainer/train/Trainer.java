@@ -1,5 +1,6 @@
 package org.ddpm4j.trainer.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,7 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.ddpm4j.runtime.noise.GaussianNoise;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
@@ -40,11 +42,14 @@ public final class Trainer implements AutoCloseable {
     private final UnetModel model;
     private final UnetModel ema;
     private final AdamOptimizer adam;
+    private final FlatLayout layout;
+    private final NDArray emaFlat;
+    private boolean emaStale;
     private final BatchPlan plan;
     private long step;
     private double lastGradNorm;
 
-    private Trainer(UnetSpec spec, TrainingConfig config, ImageDataset data) {
+    private Trainer(UnetSpec spec, TrainingConfig config, ImageDataset data, Device device) {
         if (data.channels() != spec.inChannels() || data.imageSize() != spec.imageSize()) {
             throw new IllegalArgumentException("data set " + data.description() + " holds " + data.channels() + "x"
                     + data.imageSize() + "x" + data.imageSize() + " images, the model expects " + spec.inChannels()
@@ -56,25 +61,39 @@ public final class Trainer implements AutoCloseable {
         this.schedule = config.noiseSchedule();
         this.sqrtAlphaBars = schedule.sqrtAlphaBars();
         this.sqrtOneMinusAlphaBars = schedule.sqrtOneMinusAlphaBars();
-        this.root = NDManager.newBaseManager();
+        this.root = NDManager.newBaseManager(device);
         this.model = UnetModel.create(spec, Seeds.derive(config.seed(), Seeds.INIT, 0), root);
         this.ema = UnetModel.create(spec, Seeds.derive(config.seed(), Seeds.INIT, 0), root);
         this.model.setRequiresGradient(true);
         this.adam = new AdamOptimizer(model.parameters(), root, config.beta1(), config.beta2(), config.adamEps());
+        this.layout = new FlatLayout(model.parameters());
+        this.emaFlat = root.create(layout.fromMap(ema.weights(), "EMA weights"));
         this.plan = new BatchPlan(data.size(), config.batch(), config.seed());
     }
 
     /** A fresh run: weights initialised from the config's seed, EMA equal to them, Adam at zero. */
     public static Trainer create(UnetSpec spec, TrainingConfig config, ImageDataset data) {
-        return new Trainer(spec, config, data);
+        return new Trainer(spec, config, data, Device.cpu());
+    }
+
+    /** As {@link #create(UnetSpec, TrainingConfig, ImageDataset)}, on {@code device} (see {@link Devices}). */
+    public static Trainer create(UnetSpec spec, TrainingConfig config, ImageDataset data, Device device) {
+        return new Trainer(spec, config, data, device);
     }
 
     /** Continues from a checkpoint: its spec, weights, EMA, Adam state and step; {@code config} as saved (data may differ). */
     public static Trainer resume(Checkpoint checkpoint, TrainingConfig config, ImageDataset data) throws IOException {
-        Trainer t = new Trainer(checkpoint.spec(), config, data);
+        return resume(checkpoint, config, data, Device.cpu());
+    }
+
+    /** As {@link #resume(Checkpoint, TrainingConfig, ImageDataset)}, on {@code device}. */
+    public static Trainer resume(Checkpoint checkpoint, TrainingConfig config, ImageDataset data, Device device)
+            throws IOException {
+        Trainer t = new Trainer(checkpoint.spec(), config, data, device);
         try {
             t.model.loadWeights(checkpoint.weights());
             t.ema.loadWeights(checkpoint.emaWeights());
+            t.emaFlat.set(java.nio.FloatBuffer.wrap(t.layout.fromMap(checkpoint.emaWeights(), "EMA weights")));
             OptimizerState state = checkpoint.optimizerState();
             t.adam.load(state);
             t.step = checkpoint.step();
@@ -85,18 +104,22 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** The UNet being trained. */
     public UnetSpec spec() {
         return spec;
     }
 
+    /** The training configuration. */
     public TrainingConfig config() {
         return config;
     }
 
+    /** The noise schedule (from the configuration). */
     public NoiseSchedule schedule() {
         return schedule;
     }
 
+    /** The training images. */
     public ImageDataset data() {
         return data;
     }
@@ -113,6 +136,10 @@ public final class Trainer implements AutoCloseable {
 
     /** The EMA of the trained model's weights (what samples and exports use). */
     public UnetModel emaModel() {
+        if (emaStale) {
+            ema.loadWeights(layout.toMap(emaFlat.toFloatArray()));
+            emaStale = false;
+        }
         return ema;
     }
 
@@ -161,9 +188,7 @@ public final class Trainer implements AutoCloseable {
             for (NDArray p : params.values()) {
                 p.tempAttach(scope);
             }
-            for (NDArray p : ema.parameters().values()) {
-                p.tempAttach(scope);
-            }
+            emaFlat.tempAttach(scope);
             Shape shape = new Shape(b, c, size, size);
             Shape column = new Shape(b, 1, 1, 1);
             NDArray noise = scope.create(eps, shape);
@@ -177,15 +202,12 @@ public final class Trainer implements AutoCloseable {
                 gc.backward(loss);
             }
             lossValue = loss.getFloat();
-            Map<String, NDArray> grads = new LinkedHashMap<>();
-            NDArray sumSq = null;
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray g = e.getValue().getGradient();
-                grads.put(e.getKey(), g);
-                NDArray sq = g.square().sum();
-                sumSq = sumSq == null ? sq : sumSq.add(sq);
+            List<NDArray> grads = new ArrayList<>(params.size());
+            for (NDArray p : params.values()) {
+                grads.add(p.getGradient());
             }
-            double gradNorm = Math.sqrt(sumSq.getFloat());
+            NDArray flatGrad = FlatLayout.flatten(grads);
+            double gradNorm = Math.sqrt(flatGrad.square().sum().getFloat());
             lastGradNorm = gradNorm;
             if (!Float.isFinite(lossValue) || !Double.isFinite(gradNorm)) {
                 throw new TrainingDivergedException(s + 1, "training diverged at step " + (s + 1) + ": loss "
@@ -193,22 +215,16 @@ public final class Trainer implements AutoCloseable {
             }
             double scale = config.gradClip() > 0 && gradNorm > config.gradClip()
                     ? config.gradClip() / (gradNorm + 1e-6) : 1.0;
-            adam.update(params, grads, config.learningRateAt(s), scale, scope);
-            updateEma(config.emaDecayAt(s));
+            adam.update(params, flatGrad, config.learningRateAt(s), scale, scope);
+            double decay = config.emaDecayAt(s);
+            emaFlat.muli(decay).addi(FlatLayout.flatten(params.values()).mul(1.0 - decay));
+            emaStale = true;
             for (NDArray p : params.values()) {
                 JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p);
             }
         }
         step = s + 1;
         return lossValue;
-    }
-
-    private void updateEma(double decay) {
-        Map<String, NDArray> src = model.parameters();
-        for (Map.Entry<String, NDArray> e : ema.parameters().entrySet()) {
-            NDArray p = src.get(e.getKey());
-            e.getValue().muli(decay).addi(p.mul(1.0 - decay));
-        }
     }
 
     /** The loss between prediction and target, averaged over every value. */

@@ -117,7 +117,10 @@ public final class TrainingRun {
     }
 
     private static String lastSaved(Path runDir) {
-        Path last = runDir.resolve(CheckpointStore.LAST);
-        return Files.exists(last) ? last.toString() : "none";
+        try {
+            return org.ddpm4j.trainer.checkpoint.Checkpoint.locate(runDir).toString();
+        } catch (IOException e) {
+            return "none";
+        }
     }
 }

@@ -27,6 +27,27 @@ class UnetModelTest {
         assertEquals(tensors, spec.parameters().size());
     }
 
+    /**
+     * The whole table ("name [shape]" per line, spec order) of each preset, pinned by its SHA-256:
+     * any change to a name, shape or order of any preset changes the digest (and breaks exported
+     * models and checkpoints, so it must be deliberate).
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "tiny,314c38de9cff4d85e02369a0396779916f55489071f91701b01b0f78ecd8acdc",
+        "fashion,f8f7fb9b26f8c12ce3f0c1e8a2dd038e2b75c9bad5d2242748bba79a29176564",
+        "ddpm-cifar,1efae3d4ad1e91ce2df670e0ada407da8f69006319bc32e83be15dcce2920881",
+        "tinyimagenet64,f8c134294c4910777d6ec89e07aa13bc126c95631e46c396c0d0d3c0d3c641fc"})
+    void wholeParameterTableIsPinned(String preset, String sha256) throws Exception {
+        StringBuilder table = new StringBuilder();
+        for (UnetSpec.Param p : UnetSpec.preset(preset).parameters()) {
+            table.append(p).append('\n');
+        }
+        byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(table.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(sha256, java.util.HexFormat.of().formatHex(d), table.toString());
+    }
+
     @Test
     void tinyParameterNamesAndShapesArePinned() {
         List<String> table = new ArrayList<>();

@@ -78,6 +78,40 @@ class TrainerTest {
         assertEquals(Files.readAllLines(dir.resolve("straight/loss.csv")), Files.readAllLines(split.resolve("loss.csv")));
     }
 
+    @Test
+    void stepsDoNotLeakArraysIntoTheModel() {
+        Threads.setIntraOpThreads(1);
+        try (Trainer t = Trainer.create(UnetSpec.preset("tiny"), tinyConfig(2), TestData.rectangles(4, 16))) {
+            t.trainStep();
+            t.trainStep();
+            int model = t.model().manager().getManagedArrays().size();
+            int ema = t.emaModel().manager().getManagedArrays().size();
+            for (int i = 0; i < 3; i++) {
+                t.trainStep();
+            }
+            assertEquals(model, t.model().manager().getManagedArrays().size());
+            assertEquals(ema, t.emaModel().manager().getManagedArrays().size());
+        }
+    }
+
+    @Test
+    void nonFiniteLossStopsNamingTheStepAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
+        Threads.setIntraOpThreads(1);
+        ImageDataset data = TestData.rectangles(8, 16);
+        try (Trainer t = Trainer.create(UnetSpec.preset("tiny"), tinyConfig(2), data)) {
+            TrainingRun.run(t, new TrainingRun.Options(dir, 2, 1, 0, 3, 0, 1, 0), TrainingListener.NONE);
+            Map<String, float[]> w = t.model().weights();
+            w.get("in.conv.weight")[0] = Float.NaN;
+            t.setWeights(w);
+            TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+                    () -> TrainingRun.run(t, new TrainingRun.Options(dir, 4, 1, 0, 3, 0, 1, 0), TrainingListener.NONE));
+            assertEquals(3, e.step());
+            assertTrue(e.getMessage().contains("step 3") && e.getMessage().contains("step-00000002"), e.getMessage());
+        }
+        assertEquals(2, Checkpoint.load(dir).step());
+        assertEquals(3, Files.readAllLines(dir.resolve("loss.csv")).size()); // header + 2 steps
+    }
+
     private static void assertSame(Map<String, float[]> x, Map<String, float[]> y) {
         assertEquals(x.keySet(), y.keySet());
         for (String k : x.keySet()) {

@@ -1,0 +1,88 @@
+package org.ddpm4j.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.ddpm4j.trainer.checkpoint.Checkpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+
+    static Path imageFolder(Path dir) throws Exception {
+        Path cls = Files.createDirectories(dir.resolve("images/train/a"));
+        for (int i = 0; i < 6; i++) {
+            BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setColor(new Color(40 * i, 255 - 40 * i, 128));
+            g.fillOval(i, i, 12, 12);
+            g.dispose();
+            ImageIO.write(img, "png", cls.resolve("img" + i + ".png").toFile());
+        }
+        return dir.resolve("images");
+    }
+
+    static int run(StringBuilder err, String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            return DdpmCommand.execute(args);
+        } finally {
+            System.setErr(old);
+            err.append(buf.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void trainsOnAnImageFolderThenResumes(@TempDir Path dir) throws Exception {
+        Path images = imageFolder(dir);
+        Path out = dir.resolve("run");
+        StringBuilder err = new StringBuilder();
+        int code = run(err, "train", "--data", images.toString(), "--preset", "tiny", "--steps", "3", "--batch", "2",
+                "--checkpoint-every", "2", "--sample-every", "2", "--sample-count", "4", "--sample-steps", "2",
+                "--threads", "1", "--out", out.toString());
+        assertEquals(0, code, err.toString());
+        assertEquals(3, Checkpoint.load(out).step());
+        assertTrue(Files.isRegularFile(out.resolve("samples/step-00000002.png")), err.toString());
+        assertTrue(Files.isRegularFile(out.resolve("samples/step-00000003.png")));
+        assertTrue(Files.isRegularFile(out.resolve("loss.png")));
+        assertEquals(4, Files.readAllLines(out.resolve("loss.csv")).size());
+        assertTrue(Files.isRegularFile(out.resolve("last/weights.safetensors")));
+
+        StringBuilder err2 = new StringBuilder();
+        assertEquals(0, run(err2, "train", "--resume", "--out", out.toString(), "--steps", "4", "--sample-count", "0",
+                "--threads", "1"), err2.toString());
+        assertEquals(4, Checkpoint.load(out.resolve("last")).step());
+        assertTrue(err2.toString().contains("resuming"), err2.toString());
+
+        StringBuilder err3 = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(err3, "train", "--data", images.toString(), "--preset", "tiny",
+                "--steps", "1", "--out", out.toString()));
+        assertTrue(err3.toString().contains("already holds checkpoints"), err3.toString());
+    }
+
+    @Test
+    void badInputEndsInOneLineAndExitCode2(@TempDir Path dir) throws Exception {
+        StringBuilder err = new StringBuilder();
+        Path missing = dir.resolve("nothing-here");
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(err, "train", "--data", missing.toString(), "--preset", "tiny",
+                "--steps", "1", "--out", dir.resolve("r").toString()));
+        assertTrue(err.toString().contains("ddpm train: data set not found: " + missing), err.toString());
+        StringBuilder err2 = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(err2, "train", "--preset", "huge", "--steps", "1"));
+        assertTrue(err2.toString().contains("Unknown preset 'huge'"), err2.toString());
+        StringBuilder err3 = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(err3, "train", "--resume", dir.resolve("nope").toString()));
+        assertTrue(err3.toString().contains("no checkpoint at"), err3.toString());
+    }
+}
