@@ -20,9 +20,13 @@ import picocli.CommandLine.Spec;
         description = "Train DDPM image models with DJL, ship them as one ONNX file, sample them on ONNX Runtime.",
         subcommands = {
                 CommandLine.HelpCommand.class,
-                FidCommand.class,
+                TrainCommand.class,
+                ExportCommand.class,
+                VerifyCommand.class,
+                InspectCommand.class,
                 SampleCommand.class,
                 AdoptCommand.class,
+                FidCommand.class,
         })
 public final class DdpmCommand implements Runnable {
 

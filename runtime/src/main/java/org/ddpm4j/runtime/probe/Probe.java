@@ -1,0 +1,215 @@
+package org.ddpm4j.runtime.probe;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Locale;
+import org.ddpm4j.runtime.noise.BatchNoise;
+import org.ddpm4j.runtime.noise.GaussianNoise;
+import org.ddpm4j.runtime.sampling.DdimSampler;
+import org.ddpm4j.runtime.sampling.Denoiser;
+import org.ddpm4j.runtime.sampling.SamplingListener;
+import org.ddpm4j.runtime.schedule.NoiseSchedule;
+
+/**
+ * The reference probe: seeded inputs, the outputs a reference model computed for them, and a short
+ * seeded DDIM trajectory's final images, with the tolerances a copy of the model must meet.
+ * Inputs are not stored: image k's x_t is regenerated from its seed with {@link GaussianNoise}.
+ *
+ * @param inputSeeds          one seed per probe image
+ * @param timesteps           one timestep per probe image
+ * @param channels            C
+ * @param height              H
+ * @param width               W
+ * @param expected            reference outputs, {@code B*C*H*W}
+ * @param tolerance           allowed max abs difference on {@code expected}
+ * @param trajectorySeeds     seeds of the trajectory's {@link BatchNoise}
+ * @param trajectorySteps     DDIM steps
+ * @param trajectoryEta       DDIM eta
+ * @param trajectoryFinal     reference final images of the trajectory
+ * @param trajectoryTolerance allowed max abs difference on {@code trajectoryFinal}
+ * @param trajectoryMinPsnr   smallest allowed PSNR (dB) against {@code trajectoryFinal}
+ * @param recordedBy          who computed the reference values
+ */
+public record Probe(
+        long[] inputSeeds,
+        long[] timesteps,
+        int channels,
+        int height,
+        int width,
+        float[] expected,
+        double tolerance,
+        long[] trajectorySeeds,
+        int trajectorySteps,
+        double trajectoryEta,
+        float[] trajectoryFinal,
+        double trajectoryTolerance,
+        double trajectoryMinPsnr,
+        String recordedBy) {
+
+    /** Probe format written by {@link #toMetadata()}. */
+    public static final String VERSION = "1";
+
+    /** Batch size of the forward probe. */
+    public int batch() {
+        return inputSeeds.length;
+    }
+
+    /** The probe's x_t, regenerated from the seeds. */
+    public float[] inputs() {
+        return inputs(inputSeeds, channels * height * width);
+    }
+
+    /** Image k filled from {@code GaussianNoise(seeds[k])}, {@code per} values each. */
+    public static float[] inputs(long[] seeds, int per) {
+        float[] x = new float[seeds.length * per];
+        for (int k = 0; k < seeds.length; k++) {
+            new GaussianNoise(seeds[k]).fill(x, k * per, per);
+        }
+        return x;
+    }
+
+    /**
+     * Records a probe from a reference model: its outputs on the seeded inputs, and the final images
+     * of a seeded DDIM trajectory that {@link DdimSampler} draws with it.
+     */
+    public static Probe record(Denoiser reference, ProbeSettings settings, NoiseSchedule schedule,
+            boolean clipSample, String recordedBy) {
+        int c = reference.channels();
+        int h = reference.height();
+        int w = reference.width();
+        long[] ts = settings.timesteps(schedule.timesteps());
+        float[] x = inputs(settings.inputSeeds(), c * h * w);
+        float[] out = new float[x.length];
+        reference.predict(x, ts, out);
+        float[] fin = trajectory(reference, settings.trajectorySeeds(), settings.trajectorySteps(),
+                settings.trajectoryEta(), schedule, clipSample);
+        return new Probe(settings.inputSeeds(), ts, c, h, w, out, settings.tolerance(),
+                settings.trajectorySeeds(), settings.trajectorySteps(), settings.trajectoryEta(), fin,
+                settings.trajectoryTolerance(), settings.trajectoryMinPsnr(), recordedBy);
+    }
+
+    /** Runs the seeded DDIM trajectory with {@code model}: x_T from the seeds, then {@code steps} steps. */
+    public static float[] trajectory(Denoiser model, long[] seeds, int steps, double eta,
+            NoiseSchedule schedule, boolean clipSample) {
+        BatchNoise noise = new BatchNoise(seeds);
+        float[] x = new float[seeds.length * model.channels() * model.height() * model.width()];
+        noise.fill(x);
+        new DdimSampler(schedule, steps, eta, clipSample).sample(model, x, noise, SamplingListener.NONE);
+        return x;
+    }
+
+    /** The {@code ddpm.probe.*} entries. */
+    public Map<String, String> toMetadata() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(ProbeKeys.VERSION, VERSION);
+        m.put(ProbeKeys.RECORDED_BY, recordedBy);
+        m.put(ProbeKeys.SHAPE, batch() + "," + channels + "," + height + "," + width);
+        m.put(ProbeKeys.INPUT_SEEDS, FloatCodec.joinLongs(inputSeeds));
+        m.put(ProbeKeys.TIMESTEPS, FloatCodec.joinLongs(timesteps));
+        m.put(ProbeKeys.OUTPUT, FloatCodec.encode(expected));
+        m.put(ProbeKeys.OUTPUT_SHA256, FloatCodec.sha256(expected));
+        m.put(ProbeKeys.TOLERANCE, format(tolerance));
+        m.put(ProbeKeys.TRAJECTORY_SAMPLER, "ddim");
+        m.put(ProbeKeys.TRAJECTORY_STEPS, Integer.toString(trajectorySteps));
+        m.put(ProbeKeys.TRAJECTORY_ETA, format(trajectoryEta));
+        m.put(ProbeKeys.TRAJECTORY_SEEDS, FloatCodec.joinLongs(trajectorySeeds));
+        m.put(ProbeKeys.TRAJECTORY_FINAL, FloatCodec.encode(trajectoryFinal));
+        m.put(ProbeKeys.TRAJECTORY_TOLERANCE, format(trajectoryTolerance));
+        m.put(ProbeKeys.TRAJECTORY_MIN_PSNR, format(trajectoryMinPsnr));
+        return m;
+    }
+
+    /**
+     * Reads a probe from model metadata.
+     *
+     * @throws IllegalArgumentException naming the missing or malformed key
+     */
+    public static Probe fromMetadata(Map<String, String> metadata) {
+        String version = require(metadata, ProbeKeys.VERSION);
+        if (!VERSION.equals(version)) {
+            throw new IllegalArgumentException("Unsupported probe version " + ProbeKeys.VERSION + "='" + version
+                    + "', expected '" + VERSION + "'");
+        }
+        long[] shape = FloatCodec.parseLongs(require(metadata, ProbeKeys.SHAPE), ProbeKeys.SHAPE);
+        if (shape.length != 4) {
+            throw new IllegalArgumentException(ProbeKeys.SHAPE + " must be B,C,H,W, found " + Arrays.toString(shape));
+        }
+        long[] seeds = FloatCodec.parseLongs(require(metadata, ProbeKeys.INPUT_SEEDS), ProbeKeys.INPUT_SEEDS);
+        long[] ts = FloatCodec.parseLongs(require(metadata, ProbeKeys.TIMESTEPS), ProbeKeys.TIMESTEPS);
+        float[] expected = FloatCodec.decode(require(metadata, ProbeKeys.OUTPUT), ProbeKeys.OUTPUT);
+        long per = shape[1] * shape[2] * shape[3];
+        if (seeds.length != shape[0] || ts.length != shape[0] || expected.length != shape[0] * per) {
+            throw new IllegalArgumentException("Probe of shape " + Arrays.toString(shape) + " is inconsistent: "
+                    + seeds.length + " seeds, " + ts.length + " timesteps, " + expected.length + " output values");
+        }
+        String sha = metadata.get(ProbeKeys.OUTPUT_SHA256);
+        if (sha != null && !sha.equals(FloatCodec.sha256(expected))) {
+            throw new IllegalArgumentException(ProbeKeys.OUTPUT + " does not match " + ProbeKeys.OUTPUT_SHA256
+                    + ": the probe was altered");
+        }
+        long[] trajSeeds = FloatCodec.parseLongs(require(metadata, ProbeKeys.TRAJECTORY_SEEDS), ProbeKeys.TRAJECTORY_SEEDS);
+        float[] fin = FloatCodec.decode(require(metadata, ProbeKeys.TRAJECTORY_FINAL), ProbeKeys.TRAJECTORY_FINAL);
+        if (fin.length != trajSeeds.length * per) {
+            throw new IllegalArgumentException(ProbeKeys.TRAJECTORY_FINAL + " holds " + fin.length + " values, expected "
+                    + trajSeeds.length * per);
+        }
+        String sampler = metadata.getOrDefault(ProbeKeys.TRAJECTORY_SAMPLER, "ddim");
+        if (!"ddim".equals(sampler)) {
+            throw new IllegalArgumentException("Unsupported " + ProbeKeys.TRAJECTORY_SAMPLER + " '" + sampler + "', expected 'ddim'");
+        }
+        return new Probe(seeds, ts, (int) shape[1], (int) shape[2], (int) shape[3], expected,
+                number(metadata, ProbeKeys.TOLERANCE), trajSeeds,
+                (int) number(metadata, ProbeKeys.TRAJECTORY_STEPS), number(metadata, ProbeKeys.TRAJECTORY_ETA), fin,
+                number(metadata, ProbeKeys.TRAJECTORY_TOLERANCE), number(metadata, ProbeKeys.TRAJECTORY_MIN_PSNR), metadata.getOrDefault(ProbeKeys.RECORDED_BY, "unknown"));
+    }
+
+    /** Whether the metadata carries a probe at all. */
+    public static boolean isPresent(Map<String, String> metadata) {
+        return metadata.containsKey(ProbeKeys.OUTPUT);
+    }
+
+    private static String require(Map<String, String> m, String key) {
+        String v = m.get(key);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("Model has no probe key '" + key + "'; re-export it with 'ddpm export'");
+        }
+        return v;
+    }
+
+    private static double number(Map<String, String> m, String key) {
+        String v = require(m, key);
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, found '" + v + "'", e);
+        }
+    }
+
+    static String format(double v) {
+        return String.format(Locale.ROOT, "%s", v);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Probe p && Arrays.equals(p.inputSeeds, inputSeeds) && Arrays.equals(p.timesteps, timesteps)
+                && p.channels == channels && p.height == height && p.width == width
+                && Arrays.equals(p.expected, expected) && p.tolerance == tolerance
+                && Arrays.equals(p.trajectorySeeds, trajectorySeeds) && p.trajectorySteps == trajectorySteps
+                && p.trajectoryEta == trajectoryEta && Arrays.equals(p.trajectoryFinal, trajectoryFinal)
+                && p.trajectoryTolerance == trajectoryTolerance && p.trajectoryMinPsnr == trajectoryMinPsnr
+                && p.recordedBy.equals(recordedBy);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(expected) * 31 + Arrays.hashCode(trajectoryFinal);
+    }
+
+    @Override
+    public String toString() {
+        return "Probe[shape=" + batch() + "," + channels + "," + height + "," + width + ", timesteps="
+                + Arrays.toString(timesteps) + ", tolerance=" + tolerance + ", trajectory=ddim " + trajectorySteps
+                + " steps eta " + trajectoryEta + " seeds " + Arrays.toString(trajectorySeeds) + "]";
+    }
+}

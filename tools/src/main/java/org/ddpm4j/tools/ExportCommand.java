@@ -1,0 +1,87 @@
+package org.ddpm4j.tools;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.ddpm4j.exporter.CheckpointExport;
+import org.ddpm4j.exporter.ExportReport;
+import org.ddpm4j.exporter.LiveParity;
+import org.ddpm4j.exporter.ParityFailedException;
+import org.ddpm4j.exporter.onnx.WeightPrecision;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ddpm export --checkpoint runs/x/last --out models/x.onnx [--weights ema|raw] [--precision fp32|fp16]}:
+ * writes the noise predictor as one ONNX file with contract metadata and a probe, after proving parity
+ * with the trainer (exit 3 and no file when parity fails).
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a checkpoint's noise predictor as one self-verifying ONNX file.")
+public final class ExportCommand implements Callable<Integer> {
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+            description = "a checkpoint folder, a run's 'last' link, or a run folder")
+    Path checkpoint;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the ONNX file to write")
+    Path out;
+
+    @Option(names = "--weights", defaultValue = "ema", paramLabel = "ema|raw",
+            description = "EMA or raw trained weights (default: ${DEFAULT-VALUE})")
+    String weights;
+
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16",
+            description = "weight storage; fp16 stores weights as float16 cast to float32 in the graph, inputs, outputs "
+                    + "and arithmetic stay float32 (default: ${DEFAULT-VALUE})")
+    String precision;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        WeightPrecision p = WeightPrecision.fromId(precision);
+        if (!weights.equalsIgnoreCase("ema") && !weights.equalsIgnoreCase("raw")) {
+            throw new IllegalArgumentException("--weights must be ema or raw, found '" + weights + "'");
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf("exporting %s (%s weights, %s) to %s ...%n", checkpoint, weights.toLowerCase(Locale.ROOT), p, out);
+        o.flush();
+        ExportReport r;
+        try {
+            r = CheckpointExport.export(checkpoint, out, weights, p, stage -> {
+                o.println("  " + stage + " ...");
+                o.flush();
+            });
+        } catch (ParityFailedException e) {
+            throw new CheckFailedException(e.getMessage());
+        }
+        o.printf(Locale.ROOT, "parity (ONNX Runtime vs trainer): %s%n", r.parity().summary());
+        o.printf(Locale.ROOT, "graph optimizations on vs off: max abs difference %.3e%n", r.optimizationDiff());
+        o.printf(Locale.ROOT, "wrote %s: %s, %,d parameters (%s), weights sha256 %s%n", r.file(), size(r.bytes()),
+                r.parameterCount(), r.precision(), r.weightsSha256().substring(0, 16) + "...");
+        o.printf(Locale.ROOT, "export time: %.1f s%n", r.millis() / 1000.0);
+        return 0;
+    }
+
+    /** Compares a model file with a checkpoint on fresh random inputs (used by {@code verify --checkpoint}). */
+    static LiveParity.Result compareWithCheckpoint(Path model, Path checkpoint, String weights, String device,
+            double tolerance) throws java.io.IOException {
+        return CheckpointExport.compare(model, checkpoint, weights, device, tolerance);
+    }
+
+    /** "1.2 MB". */
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        if (bytes < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f KB", bytes / 1024.0);
+        }
+        return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024.0));
+    }
+}

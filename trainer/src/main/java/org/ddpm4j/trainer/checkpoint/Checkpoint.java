@@ -1,0 +1,230 @@
+package org.ddpm4j.trainer.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.ddpm4j.trainer.config.TrainingConfig;
+import org.ddpm4j.trainer.model.UnetModel;
+import org.ddpm4j.trainer.model.UnetSpec;
+
+/**
+ * A saved training state: a folder {@code checkpoints/step-NNNNNNNN/} holding
+ * {@code weights.safetensors}, {@code ema.safetensors}, {@code optimizer.safetensors} and
+ * {@code checkpoint.json} (step, UNet spec, training configuration, git commit).
+ */
+public final class Checkpoint {
+
+    /** The description file of every checkpoint folder. */
+    public static final String DESCRIPTION = "checkpoint.json";
+    public static final String WEIGHTS = "weights.safetensors";
+    public static final String EMA = "ema.safetensors";
+    public static final String OPTIMIZER = "optimizer.safetensors";
+    /** The value of {@code format} in checkpoint.json. */
+    public static final String FORMAT = "ddpm4j-checkpoint/1";
+    static final String FIRST_MOMENT_PREFIX = "adam.m.";
+    static final String SECOND_MOMENT_PREFIX = "adam.v.";
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final long step;
+    private final UnetSpec spec;
+    private final TrainingConfig config;
+    private final String gitCommit;
+    private final Map<String, float[]> weights;
+    private final Map<String, float[]> emaWeights;
+
+    private Checkpoint(Path dir, long step, UnetSpec spec, TrainingConfig config, String gitCommit,
+            Map<String, float[]> weights, Map<String, float[]> emaWeights) {
+        this.dir = dir;
+        this.step = step;
+        this.spec = spec;
+        this.config = config;
+        this.gitCommit = gitCommit;
+        this.weights = weights;
+        this.emaWeights = emaWeights;
+    }
+
+    /** The checkpoint folder (symbolic links resolved). */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Training steps done when it was saved. */
+    public long step() {
+        return step;
+    }
+
+    /** The UNet it holds weights for. */
+    public UnetSpec spec() {
+        return spec;
+    }
+
+    /** How it was trained. */
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** The git commit of the code that trained it, or null when unknown. */
+    public String gitCommit() {
+        return gitCommit;
+    }
+
+    /** The raw (trained) weights by canonical name, in spec order. */
+    public Map<String, float[]> weights() {
+        return weights;
+    }
+
+    /** The EMA weights by canonical name, in spec order: what should be exported and sampled from. */
+    public Map<String, float[]> emaWeights() {
+        return emaWeights;
+    }
+
+    /** Reads Adam's state from {@code optimizer.safetensors}. */
+    public OptimizerState optimizerState() throws IOException {
+        Path file = dir.resolve(OPTIMIZER);
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<String, float[]> m = new LinkedHashMap<>();
+        Map<String, float[]> v = new LinkedHashMap<>();
+        for (Map.Entry<String, SafeTensors.Tensor> e : c.tensors().entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith(FIRST_MOMENT_PREFIX)) {
+                m.put(k.substring(FIRST_MOMENT_PREFIX.length()), e.getValue().data());
+            } else if (k.startsWith(SECOND_MOMENT_PREFIX)) {
+                v.put(k.substring(SECOND_MOMENT_PREFIX.length()), e.getValue().data());
+            } else {
+                throw new IOException("corrupt optimizer state " + file + ": unexpected tensor " + k);
+            }
+        }
+        try {
+            UnetModel.checkWeights(spec, m);
+            UnetModel.checkWeights(spec, v);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("optimizer state " + file + " does not match the UNet: " + e.getMessage(), e);
+        }
+        String s = c.metadata().get("step");
+        long adamStep = s == null ? step : Long.parseLong(s);
+        return new OptimizerState(adamStep, m, v);
+    }
+
+    /**
+     * Loads a checkpoint from a checkpoint folder, a run's {@code last} link, or a run folder (its
+     * newest checkpoint).
+     *
+     * @throws IOException naming the file and what is wrong when something is missing or corrupt
+     */
+    public static Checkpoint load(Path path) throws IOException {
+        Path dir = locate(path);
+        Path descFile = dir.resolve(DESCRIPTION);
+        JsonNode desc;
+        try {
+            desc = JSON.readTree(descFile.toFile());
+        } catch (IOException e) {
+            throw new IOException("corrupt checkpoint description " + descFile + ": " + e.getMessage(), e);
+        }
+        if (desc == null || !desc.isObject()) {
+            throw new IOException("corrupt checkpoint description " + descFile + ": not a JSON object");
+        }
+        String format = desc.path("format").asText("");
+        if (!FORMAT.equals(format)) {
+            throw new IOException("checkpoint description " + descFile + ": expected format '" + FORMAT
+                    + "', found '" + format + "'");
+        }
+        for (String key : List.of("step", "spec", "config")) {
+            if (!desc.has(key)) {
+                throw new IOException("checkpoint description " + descFile + " lacks the key '" + key + "'");
+            }
+        }
+        UnetSpec spec;
+        TrainingConfig config;
+        try {
+            spec = JSON.treeToValue(desc.get("spec"), UnetSpec.class);
+            config = JSON.treeToValue(desc.get("config"), TrainingConfig.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException("checkpoint description " + descFile + " has an invalid spec or config: "
+                    + e.getMessage(), e);
+        }
+        long step = desc.get("step").asLong();
+        String git = desc.path("git_commit").isTextual() ? desc.get("git_commit").asText() : null;
+        Map<String, float[]> weights = readWeights(dir.resolve(WEIGHTS), spec);
+        Map<String, float[]> ema = readWeights(dir.resolve(EMA), spec);
+        return new Checkpoint(dir, step, spec, config, git, weights, ema);
+    }
+
+    private static Map<String, float[]> readWeights(Path file, UnetSpec spec) throws IOException {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<String, float[]> w = new LinkedHashMap<>();
+        Map<String, UnetSpec.Param> expected = new LinkedHashMap<>();
+        for (UnetSpec.Param p : spec.parameters()) {
+            expected.put(p.name(), p);
+        }
+        List<String> misshaped = new ArrayList<>();
+        for (Map.Entry<String, SafeTensors.Tensor> e : c.tensors().entrySet()) {
+            UnetSpec.Param p = expected.get(e.getKey());
+            if (p != null && !java.util.Arrays.equals(p.shape(), e.getValue().shape())) {
+                misshaped.add(e.getKey() + " is " + java.util.Arrays.toString(e.getValue().shape()) + ", expected "
+                        + java.util.Arrays.toString(p.shape()));
+            }
+            w.put(e.getKey(), e.getValue().data());
+        }
+        try {
+            if (!misshaped.isEmpty()) {
+                throw new IllegalArgumentException("misshaped: " + String.join("; ", misshaped));
+            }
+            UnetModel.checkWeights(spec, w);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("weights file " + file + " does not match the checkpoint's UNet: " + e.getMessage(), e);
+        }
+        Map<String, float[]> ordered = new LinkedHashMap<>();
+        for (String name : expected.keySet()) {
+            ordered.put(name, w.get(name));
+        }
+        return ordered;
+    }
+
+    /** Resolves a checkpoint folder, a {@code last} link or file, or a run folder to a checkpoint folder. */
+    public static Path locate(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new IOException("no checkpoint at " + path + ": it does not exist");
+        }
+        if (Files.isRegularFile(path) && path.getFileName().toString().equals(DESCRIPTION)) {
+            return path.toRealPath().getParent();
+        }
+        if (Files.isRegularFile(path)) {
+            // a "last" pointer written as a file where symbolic links are unavailable
+            String target = Files.readString(path).trim();
+            return locate(path.toAbsolutePath().getParent().resolve(target));
+        }
+        if (Files.isRegularFile(path.resolve(DESCRIPTION))) {
+            return path.toRealPath();
+        }
+        Path last = path.resolve(CheckpointStore.LAST);
+        if (Files.exists(last)) {
+            return locate(last);
+        }
+        Path checkpoints = path.resolve(CheckpointStore.CHECKPOINTS);
+        if (Files.isDirectory(checkpoints)) {
+            List<Path> all = CheckpointStore.listCheckpoints(checkpoints);
+            if (!all.isEmpty()) {
+                return all.get(all.size() - 1).toRealPath();
+            }
+        }
+        throw new IOException("no checkpoint at " + path + ": expected a checkpoint folder holding " + DESCRIPTION
+                + ", a run folder holding 'last' or 'checkpoints/step-*', or a 'last' link");
+    }
+
+    static boolean isCheckpointDir(Path p) {
+        try (Stream<Path> s = Files.list(p)) {
+            return s.anyMatch(f -> f.getFileName().toString().equals(DESCRIPTION));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

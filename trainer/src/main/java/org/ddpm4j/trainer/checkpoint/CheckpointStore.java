@@ -1,0 +1,177 @@
+package org.ddpm4j.trainer.checkpoint;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.ddpm4j.trainer.config.TrainingConfig;
+import org.ddpm4j.trainer.model.UnetSpec;
+
+/**
+ * Writes checkpoints into a run folder: {@code <run>/checkpoints/step-NNNNNNNN/}, each written into
+ * a temporary folder and renamed into place, the newest {@code keep} kept, and {@code <run>/last}
+ * (a symbolic link, replaced atomically) pointing at the newest.
+ */
+public final class CheckpointStore {
+
+    /** The folder of checkpoints inside a run folder. */
+    public static final String CHECKPOINTS = "checkpoints";
+    /** The link to the newest checkpoint inside a run folder. */
+    public static final String LAST = "last";
+    private static final String PREFIX = "step-";
+
+    private final Path runDir;
+    private final int keep;
+
+    /**
+     * @param runDir the run folder
+     * @param keep   how many checkpoints to keep (at least 1)
+     */
+    public CheckpointStore(Path runDir, int keep) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("--keep must be at least 1, found " + keep);
+        }
+        this.runDir = runDir;
+        this.keep = keep;
+    }
+
+    /** The folder name of the checkpoint after {@code step} steps. */
+    public static String folderName(long step) {
+        return String.format(Locale.ROOT, PREFIX + "%08d", step);
+    }
+
+    /** The checkpoint folders under {@code checkpointsDir}, oldest (lowest step) first. */
+    public static List<Path> listCheckpoints(Path checkpointsDir) throws IOException {
+        if (!Files.isDirectory(checkpointsDir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(checkpointsDir)) {
+            return s.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d+"))
+                    .filter(Files::isDirectory)
+                    .sorted(Comparator.comparingLong(CheckpointStore::stepOf))
+                    .toList();
+        }
+    }
+
+    private static long stepOf(Path p) {
+        return Long.parseLong(p.getFileName().toString().substring(PREFIX.length()));
+    }
+
+    /**
+     * Saves a checkpoint and returns its folder.
+     *
+     * @param weights    raw weights by canonical name, spec order
+     * @param ema        EMA weights by canonical name
+     * @param optimizer  Adam's moments
+     * @param gitCommit  commit of the training code, or null
+     */
+    public Path save(long step, UnetSpec spec, TrainingConfig config, Map<String, float[]> weights,
+            Map<String, float[]> ema, OptimizerState optimizer, String gitCommit) throws IOException {
+        Path checkpoints = runDir.resolve(CHECKPOINTS);
+        Files.createDirectories(checkpoints);
+        Path target = checkpoints.resolve(folderName(step));
+        Path tmp = Files.createTempDirectory(checkpoints, "." + folderName(step) + "-");
+        try {
+            Map<String, String> meta = Map.of("format", Checkpoint.FORMAT, "step", Long.toString(step));
+            SafeTensors.write(tmp.resolve(Checkpoint.WEIGHTS), tensors(spec, weights, ""), meta);
+            SafeTensors.write(tmp.resolve(Checkpoint.EMA), tensors(spec, ema, ""), meta);
+            Map<String, SafeTensors.Tensor> opt = new LinkedHashMap<>();
+            opt.putAll(tensors(spec, optimizer.firstMoment(), Checkpoint.FIRST_MOMENT_PREFIX));
+            opt.putAll(tensors(spec, optimizer.secondMoment(), Checkpoint.SECOND_MOMENT_PREFIX));
+            SafeTensors.write(tmp.resolve(Checkpoint.OPTIMIZER), opt,
+                    Map.of("format", Checkpoint.FORMAT, "step", Long.toString(optimizer.step())));
+            ObjectNode desc = Checkpoint.JSON.createObjectNode();
+            desc.put("format", Checkpoint.FORMAT);
+            desc.put("step", step);
+            desc.put("created", Instant.now().toString());
+            if (gitCommit != null) {
+                desc.put("git_commit", gitCommit);
+            }
+            desc.put("parameters", spec.parameterCount());
+            desc.set("spec", Checkpoint.JSON.valueToTree(spec));
+            desc.set("config", Checkpoint.JSON.valueToTree(config));
+            ObjectNode files = desc.putObject("files");
+            files.put("weights", Checkpoint.WEIGHTS);
+            files.put("ema", Checkpoint.EMA);
+            files.put("optimizer", Checkpoint.OPTIMIZER);
+            Checkpoint.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(Checkpoint.DESCRIPTION).toFile(), desc);
+            if (Files.exists(target)) {
+                deleteTree(target);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(tmp)) {
+                deleteTree(tmp);
+            }
+        }
+        pointLastAt(target);
+        prune(target);
+        return target;
+    }
+
+    private static Map<String, SafeTensors.Tensor> tensors(UnetSpec spec, Map<String, float[]> values, String prefix) {
+        Map<String, SafeTensors.Tensor> out = new LinkedHashMap<>();
+        for (UnetSpec.Param p : spec.parameters()) {
+            float[] v = values.get(p.name());
+            if (v == null) {
+                throw new IllegalArgumentException("no values for parameter " + p.name());
+            }
+            out.put(prefix + p.name(), new SafeTensors.Tensor(p.shape(), v));
+        }
+        return out;
+    }
+
+    private void pointLastAt(Path target) throws IOException {
+        Path last = runDir.resolve(LAST);
+        Path relative = runDir.toAbsolutePath().relativize(target.toAbsolutePath());
+        Path tmp = runDir.resolve(".last-" + System.nanoTime());
+        try {
+            Files.createSymbolicLink(tmp, relative);
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            Files.writeString(tmp, relative.toString() + "\n");
+        }
+        try {
+            Files.move(tmp, last, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, last, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void prune(Path newest) throws IOException {
+        List<Path> all = new ArrayList<>(listCheckpoints(runDir.resolve(CHECKPOINTS)));
+        all.remove(newest);
+        all.add(newest);
+        all.sort(Comparator.comparingLong(CheckpointStore::stepOf));
+        int excess = all.size() - keep;
+        for (Path p : all) {
+            if (excess <= 0) {
+                break;
+            }
+            if (!p.equals(newest)) {
+                deleteTree(p);
+                excess--;
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

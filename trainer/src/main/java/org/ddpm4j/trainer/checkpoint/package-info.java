@@ -1,0 +1,2 @@
+/** Checkpoints: safetensors files plus a JSON description, written atomically, loaded with clear errors. */
+package org.ddpm4j.trainer.checkpoint;

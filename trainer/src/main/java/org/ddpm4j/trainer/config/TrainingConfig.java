@@ -1,0 +1,97 @@
+package org.ddpm4j.trainer.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import org.ddpm4j.runtime.schedule.NoiseSchedule;
+import org.ddpm4j.runtime.schedule.ScheduleType;
+
+/**
+ * Everything that decides what a training run computes, recorded in every checkpoint so that a
+ * resumed run continues exactly.
+ *
+ * @param data         the data set as given ({@code fashion-mnist} or a path)
+ * @param preset       the UNet preset the spec came from (informational; the spec is stored too)
+ * @param batch        images per step
+ * @param learningRate Adam's peak learning rate
+ * @param warmupSteps  steps of linear learning-rate warm-up from 0 (0 = none)
+ * @param beta1        Adam beta1
+ * @param beta2        Adam beta2
+ * @param adamEps      Adam epsilon
+ * @param gradClip     maximum global gradient norm (0 = no clipping)
+ * @param loss         the loss on epsilon
+ * @param emaDecay     EMA decay; the decay used at step s is min(emaDecay, (1+s)/(10+s))
+ * @param schedule     the noise schedule's type id ({@code linear}, {@code cosine}, ...)
+ * @param timesteps    T
+ * @param betaStart    beta_1 of beta-range schedules
+ * @param betaEnd      beta_T of beta-range schedules
+ * @param seed         the seed of every random draw (weights, batches, timesteps, noise, flips, dropout)
+ * @param flip         random horizontal flips
+ */
+public record TrainingConfig(
+        String data,
+        String preset,
+        int batch,
+        double learningRate,
+        int warmupSteps,
+        double beta1,
+        double beta2,
+        double adamEps,
+        double gradClip,
+        LossType loss,
+        double emaDecay,
+        String schedule,
+        int timesteps,
+        double betaStart,
+        double betaEnd,
+        long seed,
+        boolean flip) {
+
+    public TrainingConfig {
+        require(data != null && !data.isBlank(), "data must be named");
+        require(batch > 0, "batch must be positive, found " + batch);
+        require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be positive, found " + learningRate);
+        require(warmupSteps >= 0, "warm-up steps must be >= 0, found " + warmupSteps);
+        require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1), found "
+                + beta1 + ", " + beta2);
+        require(adamEps > 0, "Adam epsilon must be positive, found " + adamEps);
+        require(gradClip >= 0, "gradient clip must be >= 0, found " + gradClip);
+        require(loss != null, "loss must be named");
+        require(emaDecay >= 0 && emaDecay < 1, "EMA decay must be in [0, 1), found " + emaDecay);
+        ScheduleType.fromId(schedule);
+        require(timesteps > 0, "timesteps must be positive, found " + timesteps);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** The defaults of {@code ddpm train}: batch 64, Adam 2e-4 (0.9, 0.999), l2, EMA 0.9999, linear 1e-4..0.02, T 1000. */
+    public static TrainingConfig defaults(String data, String preset) {
+        return new TrainingConfig(data, preset, 64, 2e-4, 500, 0.9, 0.999, 1e-8, 1.0, LossType.L2, 0.9999,
+                ScheduleType.LINEAR.id(), NoiseSchedule.DEFAULT_TIMESTEPS, NoiseSchedule.DEFAULT_BETA_START,
+                NoiseSchedule.DEFAULT_BETA_END, 0L, true);
+    }
+
+    /** The noise schedule this configuration trains with. */
+    @JsonIgnore
+    public NoiseSchedule noiseSchedule() {
+        return NoiseSchedule.of(ScheduleType.fromId(schedule), timesteps, betaStart, betaEnd);
+    }
+
+    /** The learning rate of step {@code s} (0-based): linear warm-up, then constant. */
+    public double learningRateAt(long s) {
+        return warmupSteps <= 0 ? learningRate : learningRate * Math.min(1.0, (s + 1.0) / warmupSteps);
+    }
+
+    /** The EMA decay applied after step {@code s} (0-based). */
+    public double emaDecayAt(long s) {
+        return Math.min(emaDecay, (1.0 + s) / (10.0 + s));
+    }
+
+    /** A copy with another data set (used when a resumed run reads its data from a new place). */
+    public TrainingConfig withData(String newData) {
+        return new TrainingConfig(newData, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps,
+                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, seed, flip);
+    }
+}

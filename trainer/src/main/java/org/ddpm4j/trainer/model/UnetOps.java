@@ -1,0 +1,127 @@
+package org.ddpm4j.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The tensor operations of the UNet, one method per equation of {@link UnetSpec}'s Javadoc.
+ * Results are attached to the manager of the first (activation) operand.
+ */
+public final class UnetOps {
+
+    private static final Shape ONE = new Shape(1, 1);
+    private static final Shape PAD1 = new Shape(1, 1);
+    private static final Shape PAD0 = new Shape(0, 0);
+    private static final Shape STRIDE2 = new Shape(2, 2);
+
+    private UnetOps() {
+    }
+
+    /** The frequencies f_k = exp(-ln(10000) k / (half - 1)), k = 0..half-1, computed in double. */
+    public static float[] sinusoidalFrequencies(int dim) {
+        int half = dim / 2;
+        float[] f = new float[half];
+        for (int k = 0; k < half; k++) {
+            f[k] = half == 1 ? 1f : (float) Math.exp(-Math.log(10000.0) * k / (half - 1));
+        }
+        return f;
+    }
+
+    /** sinusoidal(t, d) = [sin(t f), cos(t f)] as {@code [B, d]}; {@code t} is {@code [B]} of any numeric type. */
+    public static NDArray sinusoidal(NDArray t, int dim) {
+        float[] freqs = sinusoidalFrequencies(dim);
+        NDArray tf = t.toType(DataType.FLOAT32, false).reshape(-1, 1);
+        NDArray f = tf.getManager().create(freqs, new Shape(1, freqs.length));
+        NDArray args = tf.mul(f);
+        return NDArrays.concat(new NDList(args.sin(), args.cos()), 1);
+    }
+
+    /** x W^T + b, x {@code [B, in]}, W {@code [out, in]}. */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+    }
+
+    /** 3x3 convolution, padding 1, stride 1. */
+    public static NDArray conv3(NDArray x, NDArray w, NDArray b) {
+        return x.getNDArrayInternal().convolution(x, w, b, ONE, PAD1, ONE, 1).singletonOrThrow();
+    }
+
+    /** 3x3 convolution, padding 1, stride 2 (the downsampling conv). */
+    public static NDArray conv3Stride2(NDArray x, NDArray w, NDArray b) {
+        return x.getNDArrayInternal().convolution(x, w, b, STRIDE2, PAD1, ONE, 1).singletonOrThrow();
+    }
+
+    /** 1x1 convolution. */
+    public static NDArray conv1(NDArray x, NDArray w, NDArray b) {
+        return x.getNDArrayInternal().convolution(x, w, b, ONE, PAD0, ONE, 1).singletonOrThrow();
+    }
+
+    /** silu(x) = x sigmoid(x). */
+    public static NDArray silu(NDArray x) {
+        return x.mul(x.getNDArrayInternal().sigmoid());
+    }
+
+    /** Nearest-neighbour 2x upsampling of {@code [B, C, H, W]}. */
+    public static NDArray upsampleNearest2x(NDArray x) {
+        Shape s = x.getShape();
+        // DJL's PyTorch interpolation mode 0 is "nearest"
+        return x.getNDArrayInternal().interpolation(new long[] {s.get(2) * 2, s.get(3) * 2}, 0, false);
+    }
+
+    /** Dropout with rate {@code p} (identity when not training or p = 0). */
+    public static NDArray dropout(NDArray x, double p, boolean training) {
+        if (!training || p <= 0) {
+            return x;
+        }
+        return x.getNDArrayInternal().dropout(x, (float) p, true).singletonOrThrow();
+    }
+
+    /**
+     * GroupNorm: reshape to (N, G, -1), layer norm over the last axis without affine, reshape back,
+     * then the per-channel weight and bias.
+     */
+    public static NDArray groupNorm(NDArray x, NDArray weight, NDArray bias, int groups, double eps,
+            AffineOnes ones) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long per = s.size() / (n * groups);
+        NDArray g = x.reshape(n, groups, per);
+        NDArray[] affine = ones.of(per);
+        NDArray normed = g.getNDArrayInternal()
+                .layerNorm(g, new Shape(per), affine[0], affine[1], (float) eps).singletonOrThrow();
+        NDArray back = normed.reshape(s);
+        Shape perChannel = new Shape(1, c, 1, 1);
+        return back.mul(weight.reshape(perChannel)).add(bias.reshape(perChannel));
+    }
+
+    /**
+     * Constant ones (gamma) and zeros (beta) for the fused layer norm, which needs both; cached by
+     * size, never trained.
+     */
+    public static final class AffineOnes implements AutoCloseable {
+        private final NDManager manager;
+        private final Map<Long, NDArray[]> cache = new HashMap<>();
+
+        public AffineOnes(NDManager parent) {
+            this.manager = parent.newSubManager();
+        }
+
+        synchronized NDArray[] of(long size) {
+            return cache.computeIfAbsent(size, k -> new NDArray[] {
+                    manager.ones(new Shape(k), DataType.FLOAT32), manager.zeros(new Shape(k), DataType.FLOAT32)});
+        }
+
+        @Override
+        public synchronized void close() {
+            cache.clear();
+            manager.close();
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * The DDPM UNet: its description as data ({@link org.ddpm4j.trainer.model.UnetSpec}), the DJL
+ * model built from it ({@link org.ddpm4j.trainer.model.UnetModel}) and a runtime
+ * {@link org.ddpm4j.runtime.sampling.Denoiser} adapter.
+ */
+package org.ddpm4j.trainer.model;

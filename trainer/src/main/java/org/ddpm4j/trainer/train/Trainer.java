@@ -1,0 +1,246 @@
+package org.ddpm4j.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.ddpm4j.runtime.noise.GaussianNoise;
+import org.ddpm4j.runtime.schedule.NoiseSchedule;
+import org.ddpm4j.trainer.checkpoint.Checkpoint;
+import org.ddpm4j.trainer.checkpoint.OptimizerState;
+import org.ddpm4j.trainer.config.LossType;
+import org.ddpm4j.trainer.config.TrainingConfig;
+import org.ddpm4j.trainer.data.ImageDataset;
+import org.ddpm4j.trainer.model.UnetModel;
+import org.ddpm4j.trainer.model.UnetSpec;
+
+/**
+ * One DDPM training state and its step: uniform t, x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps with
+ * the coefficients of the runtime's {@link NoiseSchedule}, epsilon prediction, Adam with
+ * global-norm clipping and warm-up, and an EMA of the weights.
+ *
+ * <p>Every random draw of step s (batch, timesteps, flips, noise, dropout) is derived from
+ * (seed, s), so training N + M steps in one go equals N steps, a checkpoint, and M more.
+ * Not thread-safe.
+ */
+public final class Trainer implements AutoCloseable {
+
+    private final UnetSpec spec;
+    private final TrainingConfig config;
+    private final ImageDataset data;
+    private final NoiseSchedule schedule;
+    private final double[] sqrtAlphaBars;
+    private final double[] sqrtOneMinusAlphaBars;
+    private final NDManager root;
+    private final UnetModel model;
+    private final UnetModel ema;
+    private final AdamOptimizer adam;
+    private final BatchPlan plan;
+    private long step;
+    private double lastGradNorm;
+
+    private Trainer(UnetSpec spec, TrainingConfig config, ImageDataset data) {
+        if (data.channels() != spec.inChannels() || data.imageSize() != spec.imageSize()) {
+            throw new IllegalArgumentException("data set " + data.description() + " holds " + data.channels() + "x"
+                    + data.imageSize() + "x" + data.imageSize() + " images, the model expects " + spec.inChannels()
+                    + "x" + spec.imageSize() + "x" + spec.imageSize());
+        }
+        this.spec = spec;
+        this.config = config;
+        this.data = data;
+        this.schedule = config.noiseSchedule();
+        this.sqrtAlphaBars = schedule.sqrtAlphaBars();
+        this.sqrtOneMinusAlphaBars = schedule.sqrtOneMinusAlphaBars();
+        this.root = NDManager.newBaseManager();
+        this.model = UnetModel.create(spec, Seeds.derive(config.seed(), Seeds.INIT, 0), root);
+        this.ema = UnetModel.create(spec, Seeds.derive(config.seed(), Seeds.INIT, 0), root);
+        this.model.setRequiresGradient(true);
+        this.adam = new AdamOptimizer(model.parameters(), root, config.beta1(), config.beta2(), config.adamEps());
+        this.plan = new BatchPlan(data.size(), config.batch(), config.seed());
+    }
+
+    /** A fresh run: weights initialised from the config's seed, EMA equal to them, Adam at zero. */
+    public static Trainer create(UnetSpec spec, TrainingConfig config, ImageDataset data) {
+        return new Trainer(spec, config, data);
+    }
+
+    /** Continues from a checkpoint: its spec, weights, EMA, Adam state and step; {@code config} as saved (data may differ). */
+    public static Trainer resume(Checkpoint checkpoint, TrainingConfig config, ImageDataset data) throws IOException {
+        Trainer t = new Trainer(checkpoint.spec(), config, data);
+        try {
+            t.model.loadWeights(checkpoint.weights());
+            t.ema.loadWeights(checkpoint.emaWeights());
+            OptimizerState state = checkpoint.optimizerState();
+            t.adam.load(state);
+            t.step = checkpoint.step();
+            return t;
+        } catch (IOException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    public UnetSpec spec() {
+        return spec;
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    public NoiseSchedule schedule() {
+        return schedule;
+    }
+
+    public ImageDataset data() {
+        return data;
+    }
+
+    /** Steps done so far. */
+    public long step() {
+        return step;
+    }
+
+    /** The trained model. */
+    public UnetModel model() {
+        return model;
+    }
+
+    /** The EMA of the trained model's weights (what samples and exports use). */
+    public UnetModel emaModel() {
+        return ema;
+    }
+
+    /** Adam's state, for checkpoints. */
+    public OptimizerState optimizerState() {
+        return adam.state();
+    }
+
+    /** The global gradient norm of the last step, before clipping. */
+    public double lastGradNorm() {
+        return lastGradNorm;
+    }
+
+    /**
+     * Runs one training step and returns its loss.
+     *
+     * @throws TrainingDivergedException when the loss or the gradient norm is NaN or infinite
+     *                                   (nothing is updated then)
+     */
+    public float trainStep() {
+        long s = step;
+        int b = config.batch();
+        int c = spec.inChannels();
+        int size = spec.imageSize();
+        int per = c * size * size;
+        float[] x0 = new float[b * per];
+        float[] eps = new float[b * per];
+        float[] tf = new float[b];
+        float[] coefX = new float[b];
+        float[] coefE = new float[b];
+        int[] idx = plan.indices(s);
+        GaussianNoise rng = new GaussianNoise(Seeds.derive(config.seed(), Seeds.STEP, s));
+        for (int k = 0; k < b; k++) {
+            int t = rng.nextInt(schedule.timesteps());
+            boolean flip = config.flip() && rng.nextDouble() < 0.5;
+            data.read(idx[k], flip, x0, k * per);
+            tf[k] = t;
+            coefX[k] = (float) sqrtAlphaBars[t];
+            coefE[k] = (float) sqrtOneMinusAlphaBars[t];
+        }
+        rng.fill(eps);
+        Engine.getInstance().setRandomSeed((int) Seeds.derive(config.seed(), Seeds.DROPOUT, s));
+        Map<String, NDArray> params = model.parameters();
+        float lossValue;
+        try (NDManager scope = root.newSubManager()) {
+            for (NDArray p : params.values()) {
+                p.tempAttach(scope);
+            }
+            for (NDArray p : ema.parameters().values()) {
+                p.tempAttach(scope);
+            }
+            Shape shape = new Shape(b, c, size, size);
+            Shape column = new Shape(b, 1, 1, 1);
+            NDArray noise = scope.create(eps, shape);
+            NDArray xt = scope.create(x0, shape).mul(scope.create(coefX, column))
+                    .add(noise.mul(scope.create(coefE, column)));
+            NDArray t = scope.create(tf);
+            NDArray loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray pred = model.forward(xt, t, true);
+                loss = loss(config.loss(), pred, noise);
+                gc.backward(loss);
+            }
+            lossValue = loss.getFloat();
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            NDArray sumSq = null;
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                NDArray g = e.getValue().getGradient();
+                grads.put(e.getKey(), g);
+                NDArray sq = g.square().sum();
+                sumSq = sumSq == null ? sq : sumSq.add(sq);
+            }
+            double gradNorm = Math.sqrt(sumSq.getFloat());
+            lastGradNorm = gradNorm;
+            if (!Float.isFinite(lossValue) || !Double.isFinite(gradNorm)) {
+                throw new TrainingDivergedException(s + 1, "training diverged at step " + (s + 1) + ": loss "
+                        + lossValue + ", gradient norm " + gradNorm + " (not finite); nothing of this step was saved");
+            }
+            double scale = config.gradClip() > 0 && gradNorm > config.gradClip()
+                    ? config.gradClip() / (gradNorm + 1e-6) : 1.0;
+            adam.update(params, grads, config.learningRateAt(s), scale, scope);
+            updateEma(config.emaDecayAt(s));
+            for (NDArray p : params.values()) {
+                JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p);
+            }
+        }
+        step = s + 1;
+        return lossValue;
+    }
+
+    private void updateEma(double decay) {
+        Map<String, NDArray> src = model.parameters();
+        for (Map.Entry<String, NDArray> e : ema.parameters().entrySet()) {
+            NDArray p = src.get(e.getKey());
+            e.getValue().muli(decay).addi(p.mul(1.0 - decay));
+        }
+    }
+
+    /** The loss between prediction and target, averaged over every value. */
+    public static NDArray loss(LossType type, NDArray pred, NDArray target) {
+        NDArray d = pred.sub(target);
+        return switch (type) {
+            case L2 -> d.square().mean();
+            case L1 -> d.abs().mean();
+            case HUBER -> {
+                NDArray a = d.abs();
+                NDArray q = a.minimum(1f);
+                yield q.square().mul(0.5f).add(a.sub(q)).mean();
+            }
+        };
+    }
+
+    /** Overwrites the raw weights (for tests and tools); the optimizer state is left as is. */
+    public void setWeights(Map<String, float[]> weights) {
+        model.loadWeights(weights);
+    }
+
+    /** Copies a float array into a parameter (helper for tests). */
+    static void set(NDArray a, float[] values) {
+        a.set(FloatBuffer.wrap(values));
+    }
+
+    @Override
+    public void close() {
+        adam.close();
+        ema.close();
+        model.close();
+        root.close();
+    }
+}

@@ -1,0 +1,186 @@
+package org.ddpm4j.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ddpm4j.runtime.noise.GaussianNoise;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class UnetModelTest {
+
+    @ParameterizedTest
+    @CsvSource({"tiny,176849,128", "fashion,1623169,244", "ddpm-cifar,35746307,304", "tinyimagenet64,17217923,306"})
+    void parameterTableIsPinned(String preset, long count, int tensors) {
+        UnetSpec spec = UnetSpec.preset(preset);
+        assertEquals(count, spec.parameterCount());
+        assertEquals(tensors, spec.parameters().size());
+    }
+
+    @Test
+    void tinyParameterNamesAndShapesArePinned() {
+        List<String> table = new ArrayList<>();
+        for (UnetSpec.Param p : UnetSpec.preset("tiny").parameters()) {
+            table.add(p.toString());
+        }
+        assertEquals(List.of(
+                "time.fc1.weight [64, 16]", "time.fc1.bias [64]", "time.fc2.weight [64, 64]", "time.fc2.bias [64]",
+                "in.conv.weight [16, 1, 3, 3]", "in.conv.bias [16]"), table.subList(0, 6));
+        assertTrue(table.contains("down.1.res.0.skip.weight [32, 16, 1, 1]"), table.toString());
+        assertTrue(table.contains("down.1.attn.0.qkv.weight [96, 32, 1, 1]"), table.toString());
+        assertTrue(table.contains("up.0.res.0.conv1.weight [16, 48, 3, 3]"), table.toString());
+        assertEquals("out.conv.weight [1, 16, 3, 3]", table.get(table.size() - 2));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"tiny", "fashion"})
+    void modelParametersEqualTheSpecList(String preset) {
+        UnetSpec spec = UnetSpec.preset(preset);
+        try (UnetModel model = UnetModel.create(spec, 1)) {
+            List<UnetSpec.Param> fromModel = new ArrayList<>();
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                fromModel.add(new UnetSpec.Param(e.getKey(), e.getValue().getShape().getShape()));
+            }
+            assertEquals(spec.parameters(), fromModel);
+            assertEquals(spec.parameterCount(), model.parameterCount());
+        }
+    }
+
+    @Test
+    void groupNormMatchesANaiveReference() {
+        int n = 2;
+        int c = 6;
+        int h = 3;
+        int w = 4;
+        int groups = 3;
+        double eps = 1e-5;
+        float[] x = new float[n * c * h * w];
+        new GaussianNoise(3).fill(x);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = x[i] * 2f + 0.5f;
+        }
+        float[] gamma = {1f, 2f, -1f, 0.5f, 0f, 3f};
+        float[] beta = {0f, 1f, 2f, -1f, 0.25f, 0f};
+        float[] expected = naiveGroupNorm(x, n, c, h * w, groups, eps, gamma, beta);
+        try (NDManager m = NDManager.newBaseManager(); UnetOps.AffineOnes ones = new UnetOps.AffineOnes(m)) {
+            NDArray out = UnetOps.groupNorm(m.create(x, new Shape(n, c, h, w)), m.create(gamma), m.create(beta),
+                    groups, eps, ones);
+            assertArrayEquals(expected, out.toFloatArray(), 1e-5f);
+        }
+    }
+
+    static float[] naiveGroupNorm(float[] x, int n, int c, int hw, int groups, double eps, float[] gamma, float[] beta) {
+        float[] y = new float[x.length];
+        int per = c / groups;
+        for (int b = 0; b < n; b++) {
+            for (int g = 0; g < groups; g++) {
+                double sum = 0;
+                double sq = 0;
+                int count = per * hw;
+                for (int ch = g * per; ch < (g + 1) * per; ch++) {
+                    for (int k = 0; k < hw; k++) {
+                        double v = x[(b * c + ch) * hw + k];
+                        sum += v;
+                    }
+                }
+                double mean = sum / count;
+                for (int ch = g * per; ch < (g + 1) * per; ch++) {
+                    for (int k = 0; k < hw; k++) {
+                        double d = x[(b * c + ch) * hw + k] - mean;
+                        sq += d * d;
+                    }
+                }
+                double inv = 1.0 / Math.sqrt(sq / count + eps);
+                for (int ch = g * per; ch < (g + 1) * per; ch++) {
+                    for (int k = 0; k < hw; k++) {
+                        int i = (b * c + ch) * hw + k;
+                        y[i] = (float) ((x[i] - mean) * inv * gamma[ch] + beta[ch]);
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    @Test
+    void upsamplingIsNearestNeighbour() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2));
+            assertArrayEquals(new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},
+                    UnetOps.upsampleNearest2x(x).toFloatArray());
+        }
+    }
+
+    @Test
+    void sinusoidalEmbeddingFollowsTheSpec() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] e = UnetOps.sinusoidal(m.create(new float[] {0f, 7f}), 8).toFloatArray();
+            // half = 4, f_k = 10000^(-k/3)
+            for (int k = 0; k < 4; k++) {
+                double f = Math.exp(-Math.log(10000.0) * k / 3);
+                assertEquals(0.0, e[k], 1e-6);
+                assertEquals(1.0, e[4 + k], 1e-6);
+                assertEquals(Math.sin(7 * f), e[8 + k], 1e-5);
+                assertEquals(Math.cos(7 * f), e[12 + k], 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void forwardKeepsShapeAndWeightsRoundTrip() {
+        UnetSpec spec = UnetSpec.preset("tiny");
+        try (UnetModel model = UnetModel.create(spec, 7); NDManager m = NDManager.newBaseManager()) {
+            Map<String, float[]> w = model.weights();
+            // give the zero-initialised output layers values so the output depends on the input
+            GaussianNoise g = new GaussianNoise(11);
+            for (float[] v : w.values()) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] += (float) (0.05 * g.nextGaussian());
+                }
+            }
+            model.loadWeights(w);
+            float[] x = new float[2 * 16 * 16];
+            new GaussianNoise(5).fill(x);
+            NDArray first = model.forward(m.create(x, new Shape(2, 1, 16, 16)), m.create(new float[] {0f, 999f}));
+            int before = model.manager().getManagedArrays().size();
+            NDArray y = model.forward(m.create(x, new Shape(2, 1, 16, 16)), m.create(new float[] {0f, 999f}));
+            assertEquals(new Shape(2, 1, 16, 16), y.getShape());
+            assertArrayEquals(first.toFloatArray(), y.toFloatArray(), 0f);
+            assertEquals(before, model.manager().getManagedArrays().size(), "forward must not leak into the model");
+            float[] out = new float[x.length];
+            model.denoiser().predict(x, new long[] {0, 999}, out);
+            assertArrayEquals(y.toFloatArray(), out, 1e-6f);
+            try (UnetModel copy = UnetModel.fromWeights(spec, model.weights())) {
+                float[] out2 = new float[x.length];
+                copy.denoiser().predict(x, new long[] {0, 999}, out2);
+                assertArrayEquals(out, out2, 0f);
+            }
+        }
+    }
+
+    @Test
+    void loadWeightsListsEveryProblem() {
+        UnetSpec spec = UnetSpec.preset("tiny");
+        try (UnetModel model = UnetModel.create(spec, 1)) {
+            Map<String, float[]> w = new LinkedHashMap<>(model.weights());
+            w.remove("in.conv.bias");
+            w.remove("mid.attn.proj.weight");
+            w.put("time.fc1.weight", new float[3]);
+            w.put("extra.thing", new float[1]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.loadWeights(w));
+            String msg = e.getMessage();
+            assertTrue(msg.contains("in.conv.bias") && msg.contains("mid.attn.proj.weight")
+                    && msg.contains("misshaped time.fc1.weight") && msg.contains("extra.thing"), msg);
+        }
+    }
+}
