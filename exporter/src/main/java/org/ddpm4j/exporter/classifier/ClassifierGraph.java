@@ -8,7 +8,7 @@ import org.ddpm4j.trainer.classifier.ClassifierModel;
 import org.ddpm4j.trainer.classifier.ClassifierSpec;
 
 /**
- * Writes the {@link ClassifierSpec} forward pass as ONNX nodes: Conv + Relu three times,
+ * Writes the {@link ClassifierSpec} forward pass as ONNX nodes: Conv + Relu per conv layer,
  * GlobalAveragePool, Flatten (the {@value #FEATURES} output), Gemm with transB = 1 (the
  * {@value #LOGITS} output). The input {@value #INPUT} is {@code [batch, C, S, S]} with a dynamic batch.
  */

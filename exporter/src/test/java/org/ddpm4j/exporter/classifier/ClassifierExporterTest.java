@@ -42,7 +42,7 @@ class ClassifierExporterTest {
         assertTrue(Files.isRegularFile(out));
         assertEquals(Files.size(out), r.bytes());
         assertTrue(r.bytes() < 1 << 20, "file of " + r.bytes() + " bytes");
-        assertEquals(93_962, r.parameters());
+        assertEquals(186_218, r.parameters());
         assertTrue(r.featuresError() <= 1e-5 && r.logitsError() <= 1e-5, r.toString());
         assertEquals(10, r.parityImages());
         try (Stream<Path> files = Files.list(out.getParent())) {

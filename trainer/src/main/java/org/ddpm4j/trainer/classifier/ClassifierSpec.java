@@ -10,23 +10,25 @@ import java.util.List;
  * x [B, C, S, S] in [0, 1]
  * h1 = relu(conv3x3(x,  conv1, stride 1, pad 1))            [B, w,  S,   S  ]
  * h2 = relu(conv3x3(h1, conv2, stride 2, pad 1))            [B, 2w, S/2, S/2]
- * h3 = relu(conv3x3(h2, conv3, stride 2, pad 1))            [B, 4w, S/4, S/4]
- * features = mean of h3 over height and width               [B, 4w]
+ * h3 = relu(conv3x3(h2, conv3, stride 2, pad 1))            [B, 3w, S/4, S/4]
+ * h4 = relu(conv3x3(h3, conv4, stride 2, pad 1))            [B, 4w, S/8, S/8]
+ * features = mean of h4 over height and width               [B, 4w]
  * logits   = features head.weight^T + head.bias             [B, classes]
  * </pre>
  *
- * (sizes round up: 28 -> 14 -> 7). Parameter names: {@code conv1.weight}, {@code conv1.bias}, ...,
- * {@code conv3.bias}, {@code head.weight}, {@code head.bias}.
+ * (sizes round up: 28 -> 14 -> 7 -> 4; the fourth conv widens the receptive field to 17 pixels so
+ * the features see whole garments, not only local texture). Parameter names: {@code conv1.weight},
+ * {@code conv1.bias}, ..., {@code conv4.bias}, {@code head.weight}, {@code head.bias}.
  *
  * @param channels  input channels
  * @param imageSize input height and width
- * @param width     channels of the first conv (the others have 2x and 4x)
+ * @param width     channels of the first conv (the others have 2x, 3x and 4x)
  * @param classes   number of classes
  */
 public record ClassifierSpec(int channels, int imageSize, int width, int classes) {
 
     /** Number of conv layers. */
-    public static final int CONV_LAYERS = 3;
+    public static final int CONV_LAYERS = 4;
 
     /** Validates the sizes. */
     public ClassifierSpec {
@@ -37,7 +39,7 @@ public record ClassifierSpec(int channels, int imageSize, int width, int classes
         }
     }
 
-    /** The shipped Fashion-MNIST extractor: 1x28x28 input, widths 32-64-128, 10 classes. */
+    /** The shipped Fashion-MNIST extractor: 1x28x28 input, widths 32-64-96-128, 10 classes. */
     public static ClassifierSpec fashionMnist() {
         return new ClassifierSpec(1, 28, 32, 10);
     }
@@ -56,7 +58,7 @@ public record ClassifierSpec(int channels, int imageSize, int width, int classes
 
     /** Output channels of conv layer {@code layer} (1-based). */
     public int convChannels(int layer) {
-        return width << (layer - 1);
+        return width * layer;
     }
 
     /** Stride of conv layer {@code layer} (1-based): 1, then 2. */
@@ -92,6 +94,6 @@ public record ClassifierSpec(int channels, int imageSize, int width, int classes
     /** A compact JSON description, for model metadata. */
     public String toJson() {
         return "{\"channels\":" + channels + ",\"image_size\":" + imageSize + ",\"width\":" + width + ",\"classes\":"
-                + classes + ",\"layers\":\"conv3x3 s1 relu, conv3x3 s2 relu, conv3x3 s2 relu, global avg pool, linear\"}";
+                + classes + ",\"layers\":\"conv3x3 s1 relu, 3 x (conv3x3 s2 relu), global avg pool, linear\"}";
     }
 }

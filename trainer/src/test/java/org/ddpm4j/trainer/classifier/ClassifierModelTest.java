@@ -20,11 +20,12 @@ class ClassifierModelTest {
         ClassifierSpec spec = ClassifierSpec.fashionMnist();
         List<String> names = spec.parameters().stream().map(ClassifierSpec.Param::name).toList();
         assertEquals(List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "conv3.weight", "conv3.bias",
-                "head.weight", "head.bias"), names);
+                "conv4.weight", "conv4.bias", "head.weight", "head.bias"), names);
         assertArrayEquals(new long[] {64, 32, 3, 3}, spec.parameters().get(2).shape());
-        assertArrayEquals(new long[] {10, 128}, spec.parameters().get(6).shape());
-        // 1*32*9+32 + 32*64*9+64 + 64*128*9+128 + 128*10+10
-        assertEquals(93_962, spec.parameterCount());
+        assertArrayEquals(new long[] {128, 96, 3, 3}, spec.parameters().get(6).shape());
+        assertArrayEquals(new long[] {10, 128}, spec.parameters().get(8).shape());
+        // 1*32*9+32 + 32*64*9+64 + 64*96*9+96 + 96*128*9+128 + 128*10+10
+        assertEquals(186_218, spec.parameterCount());
         assertEquals(128, spec.featureDim());
     }
 
