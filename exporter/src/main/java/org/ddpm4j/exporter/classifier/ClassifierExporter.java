@@ -141,6 +141,7 @@ public final class ClassifierExporter {
             figures.put(PARITY_KEY, String.format(Locale.ROOT, "%.3e", Math.max(featErr, logitErr)));
             figures.put(TOLERANCE_KEY, String.format(Locale.ROOT, "%.1e", tolerance));
             OnnxModelFile.write(OnnxModelFile.withMetadata(model, figures), tmp);
+            readableByAll(tmp);
             move(tmp, target);
             return new ClassifierExportReport(target, Files.size(target), spec.parameterCount(), featErr, logitErr,
                     tolerance, images, (System.nanoTime() - start) / 1_000_000);
@@ -221,6 +222,15 @@ public final class ClassifierExporter {
             maxAbs = Math.max(maxAbs, Math.abs(reference[i]));
         }
         return maxDiff / maxAbs;
+    }
+
+    /** Temporary files are created owner-only; a shipped model should be readable like any other file. */
+    private static void readableByAll(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its default permissions
+        }
     }
 
     private static void move(Path tmp, Path target) throws IOException {

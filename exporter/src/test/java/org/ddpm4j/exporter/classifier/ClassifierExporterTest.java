@@ -40,6 +40,8 @@ class ClassifierExporterTest {
         ClassifierExportReport r = ClassifierExporter.builder().setSpec(spec).setWeights(weights)
                 .optProvenance(Map.of("steps", "0", "seed", "11")).build().export(out);
         assertTrue(Files.isRegularFile(out));
+        assertTrue(Files.getPosixFilePermissions(out).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+                "a shipped model is readable by all");
         assertEquals(Files.size(out), r.bytes());
         assertTrue(r.bytes() < 1 << 20, "file of " + r.bytes() + " bytes");
         assertEquals(186_218, r.parameters());
