@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "fid",
         mixinStandardHelpOptions = true,
+        subcommands = {org.ddpm4j.tools.fid.ExtractorTrainCommand.class},
         description = {
             "Frechet distance (FID) between two image sets, measured with a feature extractor ONNX model.",
             "A SET is: a folder of PNG/JPEG images, a .fidstats file (or stats:FILE), fashion-mnist-train, "
