@@ -7,10 +7,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.ddpm4j.trainer.train.AdamOptimizer;
+import org.ddpm4j.trainer.train.FlatLayout;
 import org.ddpm4j.trainer.train.Seeds;
 
 /**
@@ -143,9 +145,9 @@ public final class ClassifierTrainer implements AutoCloseable {
                 gc.backward(loss);
             }
             float value = loss.getFloat();
-            Map<String, NDArray> grads = new LinkedHashMap<>();
-            params.forEach((k, p) -> grads.put(k, p.getGradient()));
-            adam.update(params, grads, config.learningRateAt(step, totalSteps()), 1.0, scope);
+            List<NDArray> grads = new ArrayList<>();
+            params.values().forEach(p -> grads.add(p.getGradient()));
+            adam.update(params, FlatLayout.flatten(grads), config.learningRateAt(step, totalSteps()), 1.0, scope);
             for (NDArray p : params.values()) {
                 JniUtils.zeroGrad((PtNDArray) p);
             }

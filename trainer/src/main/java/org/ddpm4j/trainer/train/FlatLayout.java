@@ -15,7 +15,7 @@ import java.util.Map;
  * arithmetic (Adam, EMA, gradient norm) runs as a few large operations instead of hundreds of
  * small ones.
  */
-final class FlatLayout {
+public final class FlatLayout {
 
     private final List<String> names = new ArrayList<>();
     private final List<Shape> shapes = new ArrayList<>();
@@ -43,7 +43,7 @@ final class FlatLayout {
     }
 
     /** Concatenation of the flattened arrays (attached to the first array's manager). */
-    static NDArray flatten(Collection<NDArray> arrays) {
+    public static NDArray flatten(Collection<NDArray> arrays) {
         NDList flat = new NDList(arrays.size());
         for (NDArray a : arrays) {
             flat.add(a.reshape(-1));
