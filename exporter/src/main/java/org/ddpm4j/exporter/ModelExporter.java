@@ -2,15 +2,14 @@ package org.ddpm4j.exporter;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.ddpm4j.runtime.io.AtomicFiles;
 import org.ddpm4j.exporter.onnx.OnnxGraphBuilder;
 import org.ddpm4j.exporter.onnx.OnnxModelFile;
 import org.ddpm4j.exporter.onnx.UnetGraph;
@@ -119,14 +118,14 @@ public final class ModelExporter {
         }
         model = OnnxModelFile.withMetadata(model, probe.toMetadata());
         Path target = out.toAbsolutePath();
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
         if (Files.isDirectory(target)) {
             throw new IOException("Output path " + out + " is a directory, expected a file name such as model.onnx");
         }
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        try {
-            OnnxModelFile.write(model, tmp);
+        ModelProto unchecked = model;
+        Check[] checked = new Check[1];
+        ModelProto[] written = new ModelProto[1];
+        AtomicFiles.writeVia(target, tmp -> {
+            OnnxModelFile.write(unchecked, tmp);
             progress.accept("checking parity with ONNX Runtime (graph optimizations on and off)");
             Check check = check(tmp, probe);
             if (!check.result.passed() || !(check.optimizationDiff <= probe.tolerance())) {
@@ -134,16 +133,14 @@ public final class ModelExporter {
                         + check.result.summary() + String.format(Locale.ROOT,
                         "; graph optimizations on vs off %.3e", check.optimizationDiff), check.result);
             }
-            model = OnnxModelFile.withMetadata(model, Map.of(ProbeKeys.EXPORT_MAX_ABS_ERROR,
+            written[0] = OnnxModelFile.withMetadata(unchecked, Map.of(ProbeKeys.EXPORT_MAX_ABS_ERROR,
                     String.format(Locale.ROOT, "%.3e", check.result.maxAbsError())));
-            OnnxModelFile.write(model, tmp);
-            move(tmp, target);
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            return new ExportReport(target, Files.size(target), millis, check.result, check.optimizationDiff,
-                    spec.parameterCount(), precision, OnnxModelFile.metadata(model).get(ExportMetadata.WEIGHTS_SHA256));
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            OnnxModelFile.write(written[0], tmp);
+            checked[0] = check;
+        });
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        return new ExportReport(target, Files.size(target), millis, checked[0].result, checked[0].optimizationDiff,
+                spec.parameterCount(), precision, OnnxModelFile.metadata(written[0]).get(ExportMetadata.WEIGHTS_SHA256));
     }
 
     private record Check(ProbeResult result, double optimizationDiff) {
@@ -161,14 +158,6 @@ public final class ModelExporter {
             plain = ProbeRunner.forward(ort, probe);
         }
         return new Check(result, ProbeResult.maxAbsError(optimized, plain));
-    }
-
-    private static void move(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     /** Compares a live DJL model with an ONNX Runtime model on the same inputs: max abs error. */

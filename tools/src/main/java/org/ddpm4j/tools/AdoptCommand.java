@@ -18,7 +18,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.ddpm4j.runtime.image.AtomicFiles;
+import org.ddpm4j.runtime.io.AtomicFiles;
 import org.ddpm4j.runtime.model.MetadataKeys;
 import org.ddpm4j.runtime.model.ModelContract;
 import org.ddpm4j.runtime.model.ModelInfo;

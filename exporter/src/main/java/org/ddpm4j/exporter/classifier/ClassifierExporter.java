@@ -10,10 +10,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.ddpm4j.runtime.io.AtomicFiles;
 import org.ddpm4j.exporter.onnx.OnnxGraphBuilder;
 import org.ddpm4j.exporter.onnx.OnnxModelFile;
 import org.ddpm4j.runtime.noise.GaussianNoise;
@@ -112,10 +111,9 @@ public final class ClassifierExporter {
         if (Files.isDirectory(target)) {
             throw new IOException("output path " + out + " is a directory, expected a file name such as features.onnx");
         }
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        try {
+        double[] errors = new double[2];
+        int[] checkedImages = new int[1];
+        AtomicFiles.writeVia(target, tmp -> {
             OnnxModelFile.write(model, tmp);
             progress.accept("checking parity of DJL and ONNX Runtime");
             List<float[]> batches = parityBatches();
@@ -141,13 +139,12 @@ public final class ClassifierExporter {
             figures.put(PARITY_KEY, String.format(Locale.ROOT, "%.3e", Math.max(featErr, logitErr)));
             figures.put(TOLERANCE_KEY, String.format(Locale.ROOT, "%.1e", tolerance));
             OnnxModelFile.write(OnnxModelFile.withMetadata(model, figures), tmp);
-            readableByAll(tmp);
-            move(tmp, target);
-            return new ClassifierExportReport(target, Files.size(target), spec.parameterCount(), featErr, logitErr,
-                    tolerance, images, (System.nanoTime() - start) / 1_000_000);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            errors[0] = featErr;
+            errors[1] = logitErr;
+            checkedImages[0] = images;
+        });
+        return new ClassifierExportReport(target, Files.size(target), spec.parameterCount(), errors[0], errors[1],
+                tolerance, checkedImages[0], (System.nanoTime() - start) / 1_000_000);
     }
 
     private int imageSize() {
@@ -224,22 +221,6 @@ public final class ClassifierExporter {
         return maxDiff / maxAbs;
     }
 
-    /** Temporary files are created owner-only; a shipped model should be readable like any other file. */
-    private static void readableByAll(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: keep its default permissions
-        }
-    }
-
-    private static void move(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 
     /** Builder: {@code set*} required, {@code opt*} optional; {@link #build()} validates. */
     public static final class Builder {

@@ -1,5 +1,6 @@
 package org.ddpm4j.runtime.image;
 
+import org.ddpm4j.runtime.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

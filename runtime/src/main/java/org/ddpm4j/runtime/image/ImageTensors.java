@@ -2,13 +2,11 @@ package org.ddpm4j.runtime.image;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.apache.commons.imaging.ImageFormats;
 import org.apache.commons.imaging.Imaging;
 import org.apache.commons.imaging.ImagingException;
+import org.ddpm4j.runtime.io.AtomicFiles;
 
 /** Conversions between NCHW float tensors in [-1, 1] and images, and PNG writing. */
 public final class ImageTensors {
@@ -74,18 +72,12 @@ public final class ImageTensors {
 
     /** Writes a PNG atomically (temporary file in the same folder, then rename). */
     public static void writePng(BufferedImage image, Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
+        AtomicFiles.write(file, os -> {
+            try {
                 Imaging.writeImage(image, os, ImageFormats.PNG);
             } catch (ImagingException e) {
                 throw new IOException("cannot encode PNG " + file + ": " + e.getMessage(), e);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

@@ -11,9 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+import org.ddpm4j.runtime.io.AtomicFiles;
 import org.ddpm4j.runtime.image.ImageTensors;
 
 /**
@@ -78,7 +78,7 @@ public final class FidTable {
 
     /** Writes the CSV atomically. */
     public static void writeCsv(List<Row> rows, Path file) throws IOException {
-        writeAtomically(file, toCsv(rows).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(file, toCsv(rows).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Draws the rows as a horizontal bar chart (one bar per row, its FID printed at the bar's end). */
@@ -145,15 +145,4 @@ public final class FidTable {
         ImageTensors.writePng(chart(rows, title), file);
     }
 
-    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 }

@@ -178,12 +178,7 @@ public final class CheckpointStore {
      * temporary files start private, but checkpoints are meant to be shared.
      */
     public static void readableByAll(Path p, boolean folder) throws IOException {
-        try {
-            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
-                    folder ? "rwxr-xr-x" : "rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: leave the defaults
-        }
+        org.ddpm4j.runtime.io.AtomicFiles.readableByAll(p, folder);
     }
 
     static void deleteTree(Path dir) throws IOException {

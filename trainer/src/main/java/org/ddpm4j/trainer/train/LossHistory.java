@@ -11,10 +11,10 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.ddpm4j.runtime.io.AtomicFiles;
 import org.ddpm4j.runtime.image.ImageTensors;
 
 /** The loss of every step, saved as {@code loss.csv} and plotted as {@code loss.png} (Java2D). */
@@ -69,9 +69,7 @@ public final class LossHistory {
     /** Writes {@code loss.csv} and {@code loss.png} into {@code runDir}, each atomically. */
     public void write(Path runDir) throws IOException {
         Files.createDirectories(runDir);
-        Path tmp = Files.createTempFile(runDir, "." + CSV, ".tmp");
-        try {
-            org.ddpm4j.trainer.checkpoint.CheckpointStore.readableByAll(tmp, false);
+        AtomicFiles.writeVia(runDir.resolve(CSV), tmp -> {
             try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
                 w.write(HEADER);
                 w.newLine();
@@ -80,10 +78,7 @@ public final class LossHistory {
                     w.newLine();
                 }
             }
-            Files.move(tmp, runDir.resolve(CSV), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
         if (!rows.isEmpty()) {
             ImageTensors.writePng(plot(900, 500), runDir.resolve(PNG));
         }

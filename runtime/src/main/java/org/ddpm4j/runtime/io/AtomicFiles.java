@@ -1,0 +1,95 @@
+package org.ddpm4j.runtime.io;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Writes files atomically: into a temporary file in the same folder, then renamed over the target,
+ * so a reader never sees a half-written file and a failure leaves what was there before. Every
+ * module writes its outputs (models, checkpoints' files, images, statistics) through this class.
+ * Files come out readable by all ({@code rw-r--r--}), like files made by other tools.
+ */
+public final class AtomicFiles {
+
+    /** Writes the content of a file to a stream. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Fills a temporary file given by path (for writers that need a path, or that check the file
+     * before it may replace the target: throwing leaves the target untouched).
+     */
+    @FunctionalInterface
+    public interface PathWriter {
+        void write(Path temporary) throws IOException;
+    }
+
+    private AtomicFiles() {
+    }
+
+    /** Writes {@code file} atomically from a stream, creating its folder when needed. */
+    public static void write(Path file, Writer writer) throws IOException {
+        writeVia(file, tmp -> {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+                writer.write(os);
+            }
+        });
+    }
+
+    /** Writes {@code bytes} to {@code file} atomically. */
+    public static void write(Path file, byte[] bytes) throws IOException {
+        writeVia(file, tmp -> Files.write(tmp, bytes));
+    }
+
+    /**
+     * Lets {@code writer} fill a temporary file next to {@code file}, then renames it over
+     * {@code file}. Whatever the writer throws propagates, and the temporary file is deleted.
+     *
+     * @throws IOException when {@code file} is a folder, or the folder cannot be written
+     */
+    public static void writeVia(Path file, PathWriter writer) throws IOException {
+        Path target = file.toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            throw new IOException("output path " + file + " is a folder, expected a file name");
+        }
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        try {
+            readableByAll(tmp, false);
+            writer.write(tmp);
+            move(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Renames {@code from} over {@code to}, atomically where the file system can. */
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Gives a file {@code rw-r--r--} or a folder {@code rwxr-xr-x} (temporary files are private by
+     * default); does nothing on file systems without POSIX permissions.
+     */
+    public static void readableByAll(Path path, boolean folder) throws IOException {
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(folder ? "rwxr-xr-x" : "rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep the defaults
+        }
+    }
+}

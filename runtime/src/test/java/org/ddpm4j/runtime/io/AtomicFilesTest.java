@@ -1,0 +1,50 @@
+package org.ddpm4j.runtime.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesIntoNewFoldersReadableByAll() throws IOException {
+        Path file = dir.resolve("a/b/out.bin");
+        AtomicFiles.write(file, new byte[] {1, 2, 3});
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(file));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+
+    @Test
+    void aFailingWriterLeavesTheOldFileAndNoTemporary() throws IOException {
+        Path file = dir.resolve("keep.txt");
+        Files.writeString(file, "old");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(file, os -> {
+            os.write("half".getBytes());
+            throw new IOException("disk full");
+        }));
+        assertEquals("disk full", e.getMessage());
+        assertEquals("old", Files.readString(file));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(1, files.count(), "the temporary file must be gone");
+        }
+    }
+
+    @Test
+    void refusesAFolderAsTarget() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("model.onnx"));
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(folder, new byte[1]));
+        assertTrue(e.getMessage().contains("is a folder"), e.getMessage());
+    }
+}
