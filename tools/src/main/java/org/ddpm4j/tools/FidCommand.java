@@ -266,8 +266,8 @@ public final class FidCommand implements Callable<Integer> {
         if (file == null && System.getenv(EXTRACTOR_ENV) != null) {
             file = Path.of(System.getenv(EXTRACTOR_ENV));
         }
-        if (file == null && Files.isRegularFile(DEFAULT_EXTRACTOR)) {
-            file = DEFAULT_EXTRACTOR;
+        if (file == null) {
+            file = ShippedFiles.find(DEFAULT_EXTRACTOR).orElse(null);
         }
         if (file == null) {
             throw new IllegalArgumentException("no feature extractor: pass --extractor file.onnx (a model whose features are a "

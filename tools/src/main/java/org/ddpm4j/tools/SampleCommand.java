@@ -1,7 +1,6 @@
 package org.ddpm4j.tools;
 
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -193,30 +192,10 @@ public final class SampleCommand implements Callable<Integer> {
             }
             return given;
         }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(SHIPPED_MODEL);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        Path repo = repositoryRoot();
-        if (repo != null && Files.isRegularFile(repo.resolve(SHIPPED_MODEL))) {
-            return repo.resolve(SHIPPED_MODEL);
-        }
-        throw new IllegalArgumentException("no --model given and the shipped model " + SHIPPED_MODEL
-                + " is not in " + Path.of("").toAbsolutePath() + " or its parents"
-                + (repo != null ? " nor in " + repo : "")
-                + "; pass --model FILE, or train and export one (ddpm train, then ddpm export)");
+        return ShippedFiles.find(SHIPPED_MODEL).orElseThrow(() -> new IllegalArgumentException(
+                "no --model given and the shipped model " + SHIPPED_MODEL + " is not in "
+                + ShippedFiles.searched(SHIPPED_MODEL)
+                + "; pass --model FILE, or train and export one (ddpm train, then ddpm export)"));
     }
 
-    /** The repository root when running from {@code tools/target/ddpm4j-tools.jar} or target/classes. */
-    private static Path repositoryRoot() {
-        try {
-            Path code = Path.of(SampleCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path target = code.getParent();
-            return target != null && target.getParent() != null ? target.getParent().getParent() : null;
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
-            return null;
-        }
-    }
 }
