@@ -1,7 +1,9 @@
 package org.ddpm4j.tools.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.ddpm4j.exporter.ExportMetadata;
+import org.ddpm4j.runtime.io.AtomicFiles;
 import org.ddpm4j.runtime.model.ModelInfo;
 import org.ddpm4j.runtime.onnx.Device;
 import org.ddpm4j.runtime.onnx.GraphOptimization;
@@ -17,6 +21,7 @@ import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
 import org.ddpm4j.runtime.pipeline.GenerationRequest;
 import org.ddpm4j.runtime.sampling.Denoiser;
+import org.ddpm4j.trainer.checkpoint.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,8 +33,11 @@ import picocli.CommandLine.Spec;
  * loop spent outside the backend (Java work per step; target under 3%), and the peak resident memory.
  *
  * <p>Backends are behind {@link Backend}: {@code onnx} (ONNX Runtime through the runtime's
- * {@link OnnxDenoiser}) is built in; a DJL backend for the comparison is to be added in
- * {@link #openBackend} by whoever writes it. No figures are made up for a backend that is absent.
+ * {@link OnnxDenoiser}) and {@code djl} (the trainer's PyTorch UNet on a checkpoint). With
+ * {@code --checkpoint} both run in one process on the same request: each is warmed up, then
+ * {@code --runs} pairs alternate which backend goes first, and the ORT/DJL throughput ratio is the
+ * median of the per-pair ratios, so it holds on a noisy machine. The model and the checkpoint must
+ * describe the same network ({@link CheckpointAgreement}).
  */
 @Command(name = "sample",
         mixinStandardHelpOptions = true,
@@ -37,6 +45,10 @@ import picocli.CommandLine.Spec;
             "Benchmark sampling: warm-up, then the median of repeated runs of one batch.",
             "",
             "  ddpm bench sample --model m.onnx --sampler ddim --steps 20 --batch 16",
+            "",
+            "Paired with the trainer's DJL model (same sampler, steps, batch and seeds), ratio ORT/DJL:",
+            "",
+            "  ddpm bench sample --model m.onnx --checkpoint runs/x/last --runs 5 --json bench.json",
         })
 public final class BenchSampleCommand implements Callable<Integer> {
 
@@ -66,7 +78,7 @@ public final class BenchSampleCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "1", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Timed runs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Timed runs, or pairs with --checkpoint (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--device", paramLabel = "D", defaultValue = "cpu", description = "cpu, cuda, cuda:ID or auto (default ${DEFAULT-VALUE}).")
@@ -78,8 +90,22 @@ public final class BenchSampleCommand implements Callable<Integer> {
     @Option(names = "--optimization", paramLabel = "L", defaultValue = "all", description = "none, basic, extended or all (default ${DEFAULT-VALUE}).")
     String optimization;
 
-    @Option(names = "--csv", paramLabel = "FILE", description = "Also append the medians as one CSV line to FILE.")
+    @Option(names = "--csv", paramLabel = "FILE", description = "Also append the medians as CSV lines (one per backend) to FILE.")
     Path csv;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = {"Pair the ONNX model with the trainer's DJL UNet on this checkpoint (folder, run folder or",
+                "its 'last' link) in one process: warm-up of both, then --runs interleaved pairs and the",
+                "ratio ORT/DJL. The model and the checkpoint must be the same network."})
+    Path checkpoint;
+
+    @Option(names = "--weights", paramLabel = "KIND",
+            description = "Checkpoint weights for the DJL baseline: ema or raw (default: the model's ddpm.weights, else ema).")
+    String weights;
+
+    @Option(names = "--json", paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+            description = "Write the figures as JSON to FILE; without FILE, print JSON instead of the table.")
+    String json;
 
     /** A denoiser to benchmark, with the time spent inside its engine. */
     public interface Backend extends AutoCloseable {
@@ -130,45 +156,130 @@ public final class BenchSampleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch and --runs must be at least 1 and --warmup at least 0, found "
                     + batch + ", " + runs + ", " + warmup);
         }
+        if (weights != null && !weights.equals("ema") && !weights.equals("raw")) {
+            throw new IllegalArgumentException("--weights must be ema or raw, found '" + weights + "'");
+        }
+        GenerationRequest request = GenerationRequest.builder().optSampler(sampler).optSteps(steps)
+                .optSeeds(0, batch).optBatchSize(batch).build();
+        SampleBenchResult result;
+        if (checkpoint != null) {
+            if (!backend.trim().equalsIgnoreCase("onnx")) {
+                throw new IllegalArgumentException("--checkpoint pairs the ONNX model with the DJL baseline; "
+                        + "it needs --backend onnx, found '" + backend + "'");
+            }
+            result = paired(request);
+        } else {
+            result = single(request);
+        }
         PrintWriter out = spec.commandLine().getOut();
+        boolean jsonToStdout = "-".equals(json);
+        if (!jsonToStdout) {
+            result.printTable(out);
+        }
+        if (json != null) {
+            ObjectMapper mapper = new ObjectMapper();
+            String text = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result.toJson(mapper)) + "\n";
+            if (jsonToStdout) {
+                out.print(text);
+                out.flush();
+            } else {
+                AtomicFiles.write(Path.of(json), text.getBytes(StandardCharsets.UTF_8));
+                out.println("wrote " + json);
+                out.flush();
+            }
+        }
+        if (csv != null) {
+            appendCsv(result);
+        }
+        return 0;
+    }
+
+    private SampleBenchResult single(GenerationRequest request) throws IOException {
         try (Backend b = openBackend(backend)) {
-            GenerationRequest request = GenerationRequest.builder().optSampler(sampler).optSteps(steps)
-                    .optSeeds(0, batch).optBatchSize(batch).build();
             DiffusionPipeline pipeline = DiffusionPipeline.of(b.denoiser(), b.info());
-            out.printf("bench sample: %s, %s, model %s (%s), batch %d, %d warm-up + %d runs%n",
-                    b.description(), pipeline.sampler(request), model.getFileName(), b.info().summary(), batch,
-                    warmup, runs);
-            out.flush();
             for (int i = 0; i < warmup; i++) {
                 pipeline.generate(request);
             }
             List<Run> timed = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
-                b.resetStats();
-                long start = System.nanoTime();
-                pipeline.generate(request);
-                long wall = System.nanoTime() - start;
-                timed.add(new Run(wall / 1e9, b.engineNanos() / 1e9, b.engineCalls(), batch));
+                timed.add(timedRun(pipeline, b, request));
             }
-            Summary s = summarize(timed, peakRssKb());
-            out.printf(Locale.ROOT, "images/s               %10.2f%n", s.imagesPerSecond());
-            out.printf(Locale.ROOT, "ms per denoiser call   %10.2f  (batch %d)%n", s.msPerCall(), batch);
-            out.printf(Locale.ROOT, "s per run              %10.3f%n", s.secondsPerRun());
-            out.printf(Locale.ROOT, "outside the backend    %9.2f%%  (target < 3%%)%n", 100 * s.outsideShare());
-            out.printf(Locale.ROOT, "peak RSS               %10s%n",
-                    s.peakRssKb() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", s.peakRssKb() / 1024.0));
-            out.flush();
-            if (csv != null) {
-                boolean header = !Files.exists(csv);
-                String line = String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%.4f,%.4f,%.5f,%.4f,%d%n", b.description(),
-                        model.getFileName(), sampler, steps, batch, s.imagesPerSecond(), s.msPerCall(),
-                        s.outsideShare(), s.secondsPerRun(), s.peakRssKb());
-                Files.writeString(csv, (header ? "backend,model,sampler,steps,batch,images_per_s,ms_per_call,"
-                        + "outside_share,s_per_run,peak_rss_kb\n" : "") + line,
-                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            String name = backend.trim().toLowerCase(Locale.ROOT);
+            return new SampleBenchResult(pipeline.sampler(request).toString(), model.getFileName().toString(), null,
+                    null, steps, batch, threads, warmup, runs,
+                    List.of(new SampleBenchResult.BackendFigures(name, b.description() + ", " + b.info().summary(),
+                            summarize(timed, peakRssKb()))), new double[0], peakRssKb());
+        }
+    }
+
+    /**
+     * ONNX Runtime and the DJL baseline in one process: both warmed up, then {@link #runs} pairs of one
+     * run each, alternating which goes first, each pair giving one throughput ratio.
+     */
+    private SampleBenchResult paired(GenerationRequest request) throws IOException {
+        Checkpoint c = Checkpoint.load(checkpoint);
+        try (Backend ort = openBackend("onnx")) {
+            CheckpointAgreement.require(model.getFileName().toString(), ort.info(), c);
+            String kind = weights != null ? weights : ort.info().metadata().getOrDefault(ExportMetadata.WEIGHTS, "ema");
+            try (Backend djl = DjlBackend.of(c, kind, threads)) {
+                // both run the ONNX file's contract (schedule, clipping), so the samplers are identical
+                DiffusionPipeline ortPipeline = DiffusionPipeline.of(ort.denoiser(), ort.info());
+                DiffusionPipeline djlPipeline = DiffusionPipeline.of(djl.denoiser(), ort.info());
+                for (int i = 0; i < warmup; i++) {
+                    ortPipeline.generate(request);
+                    djlPipeline.generate(request);
+                }
+                List<Run> ortRuns = new ArrayList<>();
+                List<Run> djlRuns = new ArrayList<>();
+                long ortRss = -1;
+                long djlRss = -1;
+                double[] ratios = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    Run o;
+                    Run d;
+                    if (i % 2 == 0) {
+                        o = timedRun(ortPipeline, ort, request);
+                        ortRss = Math.max(ortRss, rssKb());
+                        d = timedRun(djlPipeline, djl, request);
+                        djlRss = Math.max(djlRss, rssKb());
+                    } else {
+                        d = timedRun(djlPipeline, djl, request);
+                        djlRss = Math.max(djlRss, rssKb());
+                        o = timedRun(ortPipeline, ort, request);
+                        ortRss = Math.max(ortRss, rssKb());
+                    }
+                    ortRuns.add(o);
+                    djlRuns.add(d);
+                    ratios[i] = o.imagesPerSecond() / d.imagesPerSecond();
+                }
+                return new SampleBenchResult(ortPipeline.sampler(request).toString(), model.getFileName().toString(),
+                        c.dir().toString(), kind, steps, batch, threads, warmup, runs, List.of(
+                                new SampleBenchResult.BackendFigures("onnx", ort.description(), summarize(ortRuns, ortRss)),
+                                new SampleBenchResult.BackendFigures("djl", djl.description(), summarize(djlRuns, djlRss))),
+                        ratios, peakRssKb());
             }
         }
-        return 0;
+    }
+
+    private Run timedRun(DiffusionPipeline pipeline, Backend b, GenerationRequest request) {
+        b.resetStats();
+        long start = System.nanoTime();
+        pipeline.generate(request);
+        long wall = System.nanoTime() - start;
+        return new Run(wall / 1e9, b.engineNanos() / 1e9, b.engineCalls(), batch);
+    }
+
+    private void appendCsv(SampleBenchResult result) throws IOException {
+        boolean header = !Files.exists(csv);
+        StringBuilder lines = new StringBuilder(header ? "backend,model,sampler,steps,batch,images_per_s,ms_per_call,"
+                + "outside_share,s_per_run,peak_rss_kb\n" : "");
+        for (SampleBenchResult.BackendFigures b : result.backends()) {
+            Summary s = b.summary();
+            lines.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%.4f,%.4f,%.5f,%.4f,%d%n", b.description()
+                    .replace(',', ';'), model.getFileName(), sampler, steps, batch, s.imagesPerSecond(), s.msPerCall(),
+                    s.outsideShare(), s.secondsPerRun(), s.peakRssKb()));
+        }
+        Files.writeString(csv, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
 
     /** The medians of the runs. */
@@ -184,6 +295,11 @@ public final class BenchSampleCommand implements Callable<Integer> {
         Arrays.sort(v);
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static long rssKb() {
+        long bytes = PeakMemory.residentBytes();
+        return bytes < 0 ? -1 : bytes / 1024;
     }
 
     /** Peak resident set size (VmHWM of /proc/self/status) in KiB, or -1 where there is no /proc. */

@@ -2,6 +2,7 @@ package org.ddpm4j.tools.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.ddpm4j.runtime.model.ModelInfo;
 import org.ddpm4j.runtime.sampling.Denoiser;
 import org.ddpm4j.runtime.sampling.Prediction;
@@ -11,8 +12,8 @@ import org.ddpm4j.trainer.model.UnetSpec;
 import org.ddpm4j.trainer.train.Threads;
 
 /**
- * The trainer's DJL (PyTorch) UNet as a {@link BenchSampleCommand.Backend}: the EMA weights of a
- * checkpoint, in inference mode, timed per denoiser call.
+ * The trainer's DJL (PyTorch) UNet as a {@link BenchSampleCommand.Backend}: the EMA (or raw) weights
+ * of a checkpoint, in inference mode, timed per denoiser call.
  */
 final class DjlBackend implements BenchSampleCommand.Backend {
 
@@ -63,14 +64,28 @@ final class DjlBackend implements BenchSampleCommand.Backend {
      * @param threads PyTorch intra-op threads, or 0 for PyTorch's choice
      */
     static DjlBackend open(Path checkpoint, int threads) throws IOException {
+        return of(Checkpoint.load(checkpoint), "ema", threads);
+    }
+
+    /**
+     * The UNet of a loaded checkpoint.
+     *
+     * @param weights {@code ema} or {@code raw}
+     * @param threads PyTorch intra-op threads, or 0 for PyTorch's choice
+     */
+    static DjlBackend of(Checkpoint c, String weights, int threads) {
+        Map<String, float[]> w = switch (weights) {
+            case "ema" -> c.emaWeights();
+            case "raw" -> c.weights();
+            default -> throw new IllegalArgumentException("--weights must be ema or raw, found '" + weights + "'");
+        };
         if (threads > 0) {
             Threads.setIntraOpThreads(threads);
         }
-        Checkpoint c = Checkpoint.load(checkpoint);
         UnetSpec spec = c.spec();
         ModelInfo info = ModelInfo.of(Prediction.EPSILON, c.config().noiseSchedule(), spec.imageSize(),
                 spec.imageSize(), spec.inChannels(), true);
-        return new DjlBackend(UnetModel.fromWeights(spec, c.emaWeights()), info);
+        return new DjlBackend(UnetModel.fromWeights(spec, w), info);
     }
 
     @Override

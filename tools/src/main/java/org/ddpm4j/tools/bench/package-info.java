@@ -1,2 +1,2 @@
-/** {@code ddpm bench}: speed and memory measurements (train here; sample is added by the runtime). */
+/** {@code ddpm bench}: speed and memory measurements of training and sampling (ONNX Runtime paired with DJL). */
 package org.ddpm4j.tools.bench;

@@ -1,20 +1,20 @@
 package org.ddpm4j.tools.fid;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
+import org.ddpm4j.trainer.data.IdxImages;
 
 /**
  * Images from an IDX3 file of unsigned bytes (MNIST / Fashion-MNIST layout: magic {@code 0x00000803},
- * count, rows, columns, then the pixels), gzipped or not, streamed as one-channel images.
+ * count, rows, columns, then the pixels), gzipped or not, served as one-channel images in [0, 1].
+ *
+ * <p>The file is read and checked by the trainer's {@link IdxImages} (one IDX reader for the project):
+ * a bad magic number, an implausible shape, invalid gzip or a truncated file fail when the source is
+ * opened, with a message naming the file.
  */
 public final class IdxImageSource implements ImageSource {
 
@@ -22,46 +22,21 @@ public final class IdxImageSource implements ImageSource {
     public static final Path DEFAULT_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
     private final Path file;
-    private final DataInputStream in;
-    private final int count;
-    private final int rows;
-    private final int cols;
+    private final IdxImages.Raw raw;
     private int position;
 
     /**
-     * Opens an IDX3 image file and reads its header.
+     * Opens an IDX3 image file and reads it.
      *
-     * @throws IOException when it is missing or its header is not an IDX3 unsigned-byte header
+     * @throws NoSuchFileException when it is missing
+     * @throws IOException when it is not a complete IDX3 unsigned-byte image file
      */
     public IdxImageSource(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "IDX image file not found");
         }
         this.file = file;
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        raw.mark(2);
-        int b0 = raw.read();
-        int b1 = raw.read();
-        raw.reset();
-        InputStream body = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
-        this.in = new DataInputStream(body);
-        try {
-            int magic = in.readInt();
-            if (magic != 0x00000803) {
-                throw new IOException("IDX file " + file + " must start with magic 0x00000803 (3-D unsigned bytes), found 0x"
-                        + String.format("%08x", magic));
-            }
-            count = in.readInt();
-            rows = in.readInt();
-            cols = in.readInt();
-        } catch (IOException e) {
-            in.close();
-            throw e instanceof EOFException ? new IOException("IDX file " + file + " is truncated in its header", e) : e;
-        }
-        if (count < 0 || rows <= 0 || cols <= 0 || rows > 4096 || cols > 4096) {
-            in.close();
-            throw new IOException("IDX file " + file + " has an implausible shape " + count + "x" + rows + "x" + cols);
-        }
+        this.raw = IdxImages.read(file);
     }
 
     /**
@@ -92,33 +67,26 @@ public final class IdxImageSource implements ImageSource {
 
     @Override
     public long size() {
-        return count;
+        return raw.count();
     }
 
     @Override
-    public List<FidImage> next(int max) throws IOException {
-        int n = Math.min(max, count - position);
-        List<FidImage> out = new ArrayList<>(Math.max(0, n));
-        byte[] buf = new byte[rows * cols];
+    public List<FidImage> next(int max) {
+        int n = Math.max(0, Math.min(max, raw.count() - position));
+        List<FidImage> out = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
-            try {
-                in.readFully(buf);
-            } catch (EOFException e) {
-                throw new IOException("IDX file " + file + " is truncated: header promises " + count
-                        + " images, image " + position + " is incomplete", e);
+            byte[] bytes = raw.images()[position++];
+            float[] p = new float[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                p[i] = (bytes[i] & 0xff) / 255f;
             }
-            float[] p = new float[buf.length];
-            for (int i = 0; i < buf.length; i++) {
-                p[i] = (buf[i] & 0xff) / 255f;
-            }
-            out.add(new FidImage(1, rows, cols, p));
-            position++;
+            out.add(new FidImage(1, raw.rows(), raw.cols(), p));
         }
         return out;
     }
 
     @Override
-    public void close() throws IOException {
-        in.close();
+    public void close() {
+        // everything was read when the source was opened
     }
 }
