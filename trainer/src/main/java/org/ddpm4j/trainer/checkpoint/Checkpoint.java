@@ -207,8 +207,7 @@ public final class Checkpoint {
         }
         if (Files.isRegularFile(path)) {
             // a "last" pointer written as a file where symbolic links are unavailable
-            String target = Files.readString(path).trim();
-            return locate(path.toAbsolutePath().getParent().resolve(target));
+            return locate(path.toAbsolutePath().getParent().resolve(pointerTarget(path)));
         }
         if (Files.isRegularFile(path.resolve(DESCRIPTION))) {
             return path.toRealPath();
@@ -227,6 +226,28 @@ public final class Checkpoint {
         throw new IOException("no checkpoint at " + path + ": expected a checkpoint folder holding " + DESCRIPTION
                 + ", a run folder holding 'last' or 'checkpoints/step-*', or a 'last' link");
     }
+
+    /** The relative path a "last" pointer file holds; any other file (weights, an ONNX model) is refused by name. */
+    private static String pointerTarget(Path file) throws IOException {
+        String notACheckpoint = "no checkpoint at " + file + ": it is a file, expected a checkpoint folder holding "
+                + DESCRIPTION + ", that file itself, a run folder, or a 'last' pointer";
+        if (Files.size(file) > MAX_POINTER_BYTES) {
+            throw new IOException(notACheckpoint);
+        }
+        String target;
+        try {
+            target = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString().trim();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(notACheckpoint, e);
+        }
+        if (target.isEmpty() || target.contains("\n") || target.indexOf('\0') >= 0) {
+            throw new IOException(notACheckpoint);
+        }
+        return target;
+    }
+
+    private static final int MAX_POINTER_BYTES = 4096;
 
     static boolean isCheckpointDir(Path p) {
         try (Stream<Path> s = Files.list(p)) {

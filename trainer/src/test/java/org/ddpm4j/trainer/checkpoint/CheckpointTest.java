@@ -117,6 +117,21 @@ class CheckpointTest {
     }
 
     @Test
+    void aFileThatIsNotACheckpointIsRefusedByName(@TempDir Path run) throws IOException {
+        Path dir = save(run, 7, 3);
+        Path weights = dir.resolve(Checkpoint.WEIGHTS);
+        Path onnx = Files.write(run.resolve("model.onnx"), new byte[] {8, 7, (byte) 0xC3, (byte) 0x28, 0, 1});
+        for (Path notACheckpoint : List.of(weights, onnx)) {
+            IOException e = assertThrows(IOException.class, () -> Checkpoint.load(notACheckpoint));
+            assertTrue(e.getMessage().contains("no checkpoint at " + notACheckpoint)
+                    && e.getMessage().contains(Checkpoint.DESCRIPTION), e.getMessage());
+        }
+        // a pointer file still works
+        Files.writeString(run.resolve("pointer"), "checkpoints/step-00000007\n");
+        assertEquals(7, Checkpoint.load(run.resolve("pointer")).step());
+    }
+
+    @Test
     void weightsOfAnotherModelAreRefused(@TempDir Path run) throws IOException {
         Path dir = save(run, 5, 3);
         Map<String, SafeTensors.Tensor> t = new LinkedHashMap<>(SafeTensors.read(dir.resolve(Checkpoint.EMA)).tensors());
