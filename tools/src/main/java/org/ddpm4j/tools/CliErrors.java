@@ -25,7 +25,7 @@ final class CliErrors {
         } else {
             message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
         }
-        cmd.getErr().println("ddpm " + cmd.getCommandName() + ": " + message);
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message);
         if (System.getenv("DDPM_DEBUG") != null) {
             ex.printStackTrace(cmd.getErr());
         }
@@ -37,8 +37,9 @@ final class CliErrors {
 
     static int handleParameter(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
-        cmd.getErr().println("ddpm " + cmd.getCommandName() + ": " + ex.getMessage());
-        cmd.getErr().println("Try 'ddpm " + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ") + "--help' for usage.");
+        String command = cmd.getCommandSpec().qualifiedName(); // "ddpm", "ddpm sample", "ddpm bench sample"
+        cmd.getErr().println(command + ": " + ex.getMessage());
+        cmd.getErr().println("Try '" + command + " --help' for usage.");
         return DdpmCommand.EXIT_BAD_INPUT;
     }
 }
