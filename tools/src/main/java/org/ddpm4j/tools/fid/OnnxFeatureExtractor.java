@@ -93,11 +93,10 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
         OrtEnvironment env = OrtRuntime.environment();
         OrtSession session = null;
         try {
-            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-            if (threads > 0) {
-                options.setIntraOpNumThreads(threads);
-            }
-            try {
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                if (threads > 0) {
+                    options.setIntraOpNumThreads(threads);
+                }
                 session = env.createSession(file.toString(), options);
             } catch (OrtException e) {
                 throw new IOException("cannot load feature extractor " + file + " as an ONNX model: " + e.getMessage(), e);
