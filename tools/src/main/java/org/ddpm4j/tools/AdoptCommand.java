@@ -120,6 +120,8 @@ public final class AdoptCommand implements Callable<Integer> {
         metadata.keySet().removeAll(contractKeys);
         metadata.putAll(info.contractMetadata());
         metadata.putAll(extra);
+        // --set may replace contract keys: check the metadata as written before it replaces anything
+        ModelContract.validate(inputs, outputs, ModelInfo.fromMetadata(metadata, name), name);
         ModelProto.Builder adopted = proto.toBuilder().clearMetadataProps();
         metadata.forEach((k, v) -> adopted.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         byte[] bytes = adopted.build().toByteArray();

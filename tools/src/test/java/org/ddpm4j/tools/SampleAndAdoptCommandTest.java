@@ -98,6 +98,18 @@ public class SampleAndAdoptCommandTest {
     }
 
     @Test
+    void adoptInPlaceWithABadSetValueLeavesTheModelUntouched() throws IOException {
+        Path model = bare("sample");
+        byte[] before = Files.readAllBytes(model);
+        Run r = run("adopt", "--model", model.toString(), "--out", model.toString(),
+                "--set", "ddpm.prediction=noise");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("ddpm adopt: ") && r.err().contains("ddpm.prediction"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(model)), "the input model was overwritten");
+    }
+
+    @Test
     void sampleRefusesAModelWithoutMetadataNamingAdopt() throws IOException {
         Run r = run("sample", "--model", bare("sample").toString(), "--out", dir.resolve("s").toString(),
                 "--no-progress");
