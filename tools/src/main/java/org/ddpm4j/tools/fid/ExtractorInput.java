@@ -2,7 +2,11 @@ package org.ddpm4j.tools.fid;
 
 /**
  * What a feature extractor takes as input, and the conversion of any {@link FidImage} into it:
- * bilinear resize to the input size (half-pixel centres, as {@code align_corners=False}), gray
+ * an image larger by an even margin of 2 to 8 pixels on both axes (at most a quarter of the input
+ * size) is centre-cropped (it undoes the
+ * trainer's padding of 28x28 Fashion-MNIST to 32x32, so model samples are compared with the data at
+ * the data's scale), any other size is resized bilinearly to the input size (half-pixel centres, as
+ * {@code align_corners=False}), gray
  * repeated to RGB or RGB averaged to gray, and [0, 1] mapped into the input range.
  *
  * @param channels input channels, 1 or 3
@@ -22,6 +26,25 @@ public record ExtractorInput(int channels, int height, int width, InputRange ran
         }
     }
 
+    /** Whether an {@code h x w} image is this input padded evenly by 1 to 4 pixels a side (as the trainer pads). */
+    private boolean isPadded(int h, int w) {
+        int dy = h - height;
+        int dx = w - width;
+        return dy == dx && dy >= 2 && dy <= 8 && dy % 2 == 0 && 4 * dy <= Math.min(height, width);
+    }
+
+    private static float[] centreCrop(float[] src, int channels, int h, int w, int outH, int outW) {
+        int top = (h - outH) / 2;
+        int left = (w - outW) / 2;
+        float[] out = new float[channels * outH * outW];
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < outH; y++) {
+                System.arraycopy(src, (c * h + top + y) * w + left, out, (c * outH + y) * outW, outW);
+            }
+        }
+        return out;
+    }
+
     /** Values per image, {@code channels * height * width}. */
     public int imageSize() {
         return channels * height * width;
@@ -29,7 +52,9 @@ public record ExtractorInput(int channels, int height, int width, InputRange ran
 
     /** Writes {@code image}, converted, into {@code dst} from {@code offset} ({@link #imageSize()} values). */
     public void write(FidImage image, float[] dst, int offset) {
-        float[] resized = resizeBilinear(image.pixels(), image.channels(), image.height(), image.width(), height, width);
+        float[] resized = isPadded(image.height(), image.width())
+                ? centreCrop(image.pixels(), image.channels(), image.height(), image.width(), height, width)
+                : resizeBilinear(image.pixels(), image.channels(), image.height(), image.width(), height, width);
         int plane = height * width;
         int srcChannels = image.channels();
         for (int c = 0; c < channels; c++) {
