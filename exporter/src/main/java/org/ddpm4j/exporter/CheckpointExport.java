@@ -42,11 +42,19 @@ public final class CheckpointExport {
     public static void validate(Path checkpointPath, String weightsKind) throws IOException {
         Path dir = Checkpoint.locate(checkpointPath);
         Path descFile = dir.resolve(Checkpoint.DESCRIPTION);
-        JsonNode spec = JSON.readTree(descFile.toFile()).get("spec");
-        if (spec == null) {
-            throw new IOException("checkpoint description " + descFile + " lacks the key 'spec'");
+        JsonNode desc;
+        UnetSpec unet;
+        try {
+            desc = JSON.readTree(descFile.toFile());
+            JsonNode spec = desc == null ? null : desc.get("spec");
+            if (spec == null) {
+                throw new IOException("checkpoint description " + descFile + " lacks the key 'spec'");
+            }
+            unet = JSON.treeToValue(spec, UnetSpec.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message runs over several lines; the CLI prints one
+            throw new IOException("corrupt checkpoint description " + descFile + ": " + e.getOriginalMessage(), e);
         }
-        UnetSpec unet = JSON.treeToValue(spec, UnetSpec.class);
         boolean ema = !weightsKind.equalsIgnoreCase("raw");
         for (String name : ema ? List.of(Checkpoint.EMA, Checkpoint.WEIGHTS) : List.of(Checkpoint.WEIGHTS, Checkpoint.EMA)) {
             Path file = dir.resolve(name);

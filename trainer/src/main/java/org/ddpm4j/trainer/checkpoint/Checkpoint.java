@@ -130,7 +130,7 @@ public final class Checkpoint {
         try {
             desc = JSON.readTree(descFile.toFile());
         } catch (IOException e) {
-            throw new IOException("corrupt checkpoint description " + descFile + ": " + e.getMessage(), e);
+            throw new IOException("corrupt checkpoint description " + descFile + ": " + oneLine(e), e);
         }
         if (desc == null || !desc.isObject()) {
             throw new IOException("corrupt checkpoint description " + descFile + ": not a JSON object");
@@ -152,7 +152,7 @@ public final class Checkpoint {
             config = JSON.treeToValue(desc.get("config"), TrainingConfig.class);
         } catch (IOException | IllegalArgumentException e) {
             throw new IOException("checkpoint description " + descFile + " has an invalid spec or config: "
-                    + e.getMessage(), e);
+                    + oneLine(e), e);
         }
         long step = desc.get("step").asLong();
         String git = desc.path("git_commit").isTextual() ? desc.get("git_commit").asText() : null;
@@ -225,6 +225,11 @@ public final class Checkpoint {
         }
         throw new IOException("no checkpoint at " + path + ": expected a checkpoint folder holding " + DESCRIPTION
                 + ", a run folder holding 'last' or 'checkpoints/step-*', or a 'last' link");
+    }
+
+    /** Jackson's message without its location lines (the CLI prints one line). */
+    private static String oneLine(Exception e) {
+        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     }
 
     /** The relative path a "last" pointer file holds; any other file (weights, an ONNX model) is refused by name. */

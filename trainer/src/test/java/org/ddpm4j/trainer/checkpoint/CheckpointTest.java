@@ -108,6 +108,7 @@ class CheckpointTest {
         Files.writeString(dir.resolve(Checkpoint.DESCRIPTION), "{\"format\": \"ddpm4j-checkpoint/1\", \"step\": 5");
         IOException e4 = assertThrows(IOException.class, () -> Checkpoint.load(dir));
         assertTrue(e4.getMessage().contains(Checkpoint.DESCRIPTION), e4.getMessage());
+        assertEquals(1, e4.getMessage().lines().count(), e4.getMessage());
 
         IOException e5 = assertThrows(IOException.class, () -> Checkpoint.load(run.resolve("missing")));
         assertTrue(e5.getMessage().contains("does not exist"), e5.getMessage());
