@@ -36,9 +36,9 @@ import picocli.CommandLine.Spec;
         description = {
                 "Train a DDPM noise predictor (UNet) on Fashion-MNIST or a folder of images.",
                 "",
-                "Example (the shipped Fashion-MNIST model):",
-                "  ddpm train --data fashion-mnist --preset fashion --steps 20000 \\",
-                "      --out runs/fmnist",
+                "Example (how the shipped Fashion-MNIST model was trained, see its MODEL.md):",
+                "  ddpm train --data fashion-mnist --preset fashion --dropout 0 --lr 4e-4 \\",
+                "      --warmup 200 --ema-decay 0.999 --steps 20000 --out runs/fmnist",
                 "Continue it later, to 40,000 steps in total:",
                 "  ddpm train --resume --out runs/fmnist --steps 40000",
                 "",
