@@ -1,5 +1,7 @@
 package org.ddpm4j.tools.fid;
 
+import static org.ddpm4j.tools.SampleAndAdoptCommandTest.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +20,7 @@ import org.ddpm4j.exporter.classifier.ClassifierExporter;
 import org.ddpm4j.tools.DdpmCommand;
 import org.ddpm4j.trainer.classifier.ClassifierModel;
 import org.ddpm4j.trainer.classifier.ClassifierSpec;
+import org.ddpm4j.tools.SampleAndAdoptCommandTest.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,16 +65,16 @@ class ExtractorTrainCommandTest {
         Path out = dir.resolve("e.onnx");
         Run r = run("fid", "train-extractor", "--data", dir.toString(), "--epochs", "1", "--batch", "16",
                 "--width", "4", "--threads", "1", "--no-progress", "--out", out.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("test accuracy") && r.out.contains("parity"), r.out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test accuracy") && r.out().contains("parity"), r.out());
         try (OnnxFeatureExtractor ex = OnnxFeatureExtractor.open(out, null)) {
             assertEquals("features", ex.featureOutput());
             assertEquals(new ExtractorInput(1, 12, 12, InputRange.ZERO_ONE), ex.input());
         }
         Run missing = run("fid", "train-extractor", "--data", dir.resolve("nowhere").toString(), "--out",
                 dir.resolve("x.onnx").toString());
-        assertEquals(DdpmCommand.EXIT_BAD_INPUT, missing.code);
-        assertTrue(missing.err.contains("train-images-idx3-ubyte"), missing.err);
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, missing.code());
+        assertTrue(missing.err().contains("train-images-idx3-ubyte"), missing.err());
         assertTrue(!Files.exists(dir.resolve("x.onnx")));
     }
 
@@ -97,22 +100,4 @@ class ExtractorTrainCommandTest {
         }
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = DdpmCommand.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 }
