@@ -1,13 +1,8 @@
 package org.ddpm4j.trainer.classifier;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 import org.ddpm4j.trainer.data.IdxImages;
 
 /**
@@ -20,9 +15,6 @@ import org.ddpm4j.trainer.data.IdxImages;
  * @param labels      the class of each image
  */
 public record LabeledImages(String description, int height, int width, byte[][] images, int[] labels) {
-
-    /** The IDX magic number of unsigned-byte 1-dimensional data (labels). */
-    public static final int MAGIC_LABELS = 0x00000801;
 
     /** Which half of a data set. */
     public enum Split {
@@ -89,7 +81,7 @@ public record LabeledImages(String description, int height, int width, byte[][] 
         Path images = find(dir, split.prefix() + "-images-idx3-ubyte");
         Path labels = find(dir, split.prefix() + "-labels-idx1-ubyte");
         IdxImages.Raw raw = IdxImages.read(images);
-        int[] l = readLabels(labels);
+        int[] l = IdxImages.readLabels(labels);
         if (l.length != raw.count()) {
             throw new IOException(labels + " has " + l.length + " labels but " + images + " has " + raw.count()
                     + " images");
@@ -106,41 +98,5 @@ public record LabeledImages(String description, int height, int width, byte[][] 
         }
         throw new IOException("IDX file not found: looked for " + base + ".gz or " + base + " in "
                 + dir.toAbsolutePath());
-    }
-
-    /** Reads an IDX label file (gzip-compressed or not). */
-    public static int[] readLabels(Path file) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
-            DataInputStream data = new DataInputStream(new BufferedInputStream(in, 1 << 16));
-            int magic = data.readInt();
-            if (magic != MAGIC_LABELS) {
-                throw new IOException("IDX label file " + file + ": expected magic 0x00000801, found 0x"
-                        + String.format("%08x", magic));
-            }
-            int count = data.readInt();
-            if (count <= 0) {
-                throw new IOException("IDX label file " + file + ": implausible count " + count);
-            }
-            byte[] bytes = new byte[count];
-            try {
-                data.readFully(bytes);
-            } catch (EOFException e) {
-                throw new IOException("IDX label file " + file + " is truncated: header says " + count + " labels", e);
-            }
-            int[] out = new int[count];
-            for (int i = 0; i < count; i++) {
-                out[i] = bytes[i] & 0xff;
-            }
-            return out;
-        } catch (java.util.zip.ZipException e) {
-            throw new IOException("IDX label file " + file + " is not valid gzip: " + e.getMessage(), e);
-        } catch (EOFException e) {
-            throw new IOException("IDX label file " + file + " is truncated (header incomplete)", e);
-        }
     }
 }
