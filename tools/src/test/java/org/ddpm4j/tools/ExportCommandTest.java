@@ -42,7 +42,7 @@ class ExportCommandTest {
     @Test
     void exportsALastCheckpointThenVerifyAndInspectIt() throws Exception {
         Path out = dir.resolve("models/tiny.onnx");
-        VerifyInspectCommandTest.Run r = VerifyInspectCommandTest.ddpm("export", "--checkpoint",
+        SampleAndAdoptCommandTest.Run r = VerifyInspectCommandTest.ddpm("export", "--checkpoint",
                 run.resolve("last").toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("parity (ONNX Runtime vs trainer): max abs error"), r.out());
@@ -53,12 +53,12 @@ class ExportCommandTest {
         assertEquals("0123abcd", m.get("ddpm.train.commit"));
         assertEquals("ema", m.get("ddpm.weights"));
 
-        VerifyInspectCommandTest.Run v = VerifyInspectCommandTest.ddpm("verify", "--model", out.toString(),
+        SampleAndAdoptCommandTest.Run v = VerifyInspectCommandTest.ddpm("verify", "--model", out.toString(),
                 "--checkpoint", run.resolve("last").toString());
         assertEquals(0, v.code(), v.out() + v.err());
         assertTrue(v.out().contains("live checkpoint: 4 fresh images"), v.out());
 
-        VerifyInspectCommandTest.Run raw = VerifyInspectCommandTest.ddpm("verify", "--model", out.toString(),
+        SampleAndAdoptCommandTest.Run raw = VerifyInspectCommandTest.ddpm("verify", "--model", out.toString(),
                 "--checkpoint", run.resolve("last").toString(), "--weights", "raw");
         assertEquals(DdpmCommand.EXIT_CHECK_FAILED, raw.code(), "EMA file against raw weights must differ: " + raw.out());
     }
@@ -66,7 +66,7 @@ class ExportCommandTest {
     @Test
     void rawFp16ExportIsSmallerAndRecordsItsChoice() throws Exception {
         Path out = dir.resolve("tiny16.onnx");
-        VerifyInspectCommandTest.Run r = VerifyInspectCommandTest.ddpm("export", "--checkpoint", run.toString(),
+        SampleAndAdoptCommandTest.Run r = VerifyInspectCommandTest.ddpm("export", "--checkpoint", run.toString(),
                 "--out", out.toString(), "--weights", "raw", "--precision", "fp16");
         assertEquals(0, r.code(), r.out() + r.err());
         Map<String, String> m = OnnxModelFile.metadata(OnnxModelFile.read(out));
@@ -92,7 +92,7 @@ class ExportCommandTest {
         tensors.put("time.fc2.weight", new SafeTensors.Tensor(new long[] {64, 32}, new float[64 * 32]));
         SafeTensors.write(cp.resolve(Checkpoint.EMA), tensors, Map.of());
         Path out = dir.resolve("bad.onnx");
-        VerifyInspectCommandTest.Run r = VerifyInspectCommandTest.ddpm("export", "--checkpoint", cp.toString(),
+        SampleAndAdoptCommandTest.Run r = VerifyInspectCommandTest.ddpm("export", "--checkpoint", cp.toString(),
                 "--out", out.toString());
         assertEquals(DdpmCommand.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
         for (String name : List.of("in.conv.weight", "mid.attn.proj.bias", "out.conv.bias", "time.fc2.weight")) {
@@ -104,7 +104,7 @@ class ExportCommandTest {
 
     @Test
     void unknownPrecisionIsBadInput() {
-        VerifyInspectCommandTest.Run r = VerifyInspectCommandTest.ddpm("export", "--checkpoint", run.toString(),
+        SampleAndAdoptCommandTest.Run r = VerifyInspectCommandTest.ddpm("export", "--checkpoint", run.toString(),
                 "--out", dir.resolve("x.onnx").toString(), "--precision", "int8");
         assertEquals(DdpmCommand.EXIT_BAD_INPUT, r.code());
         assertTrue(r.err().contains("int8"), r.err());

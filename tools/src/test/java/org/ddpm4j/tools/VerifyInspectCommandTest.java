@@ -19,6 +19,7 @@ import org.ddpm4j.exporter.onnx.OnnxModelFile;
 import org.ddpm4j.runtime.noise.GaussianNoise;
 import org.ddpm4j.trainer.model.UnetSpec;
 import org.junit.jupiter.api.BeforeAll;
+import org.ddpm4j.tools.SampleAndAdoptCommandTest.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,24 +29,8 @@ class VerifyInspectCommandTest {
     static Path dir;
     static Path model;
 
-    /** Output and exit code of one CLI run. */
-    record Run(int code, String out, String err) {
-    }
-
     static Run ddpm(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = DdpmCommand.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        return SampleAndAdoptCommandTest.run(args);
     }
 
     /** Seeded weights with every layer non-zero. */
