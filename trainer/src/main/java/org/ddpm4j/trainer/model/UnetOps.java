@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.HashMap;
@@ -47,19 +48,54 @@ public final class UnetOps {
         return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
     }
 
+    /**
+     * Output channels are padded to a multiple of this before a convolution runs (see
+     * {@link #convolution}).
+     */
+    public static final int CONV_CHANNEL_BLOCK = 16;
+
     /** 3x3 convolution, padding 1, stride 1. */
     public static NDArray conv3(NDArray x, NDArray w, NDArray b) {
-        return x.getNDArrayInternal().convolution(x, w, b, ONE, PAD1, ONE, 1).singletonOrThrow();
+        return convolution(x, w, b, ONE, PAD1);
     }
 
     /** 3x3 convolution, padding 1, stride 2 (the downsampling conv). */
     public static NDArray conv3Stride2(NDArray x, NDArray w, NDArray b) {
-        return x.getNDArrayInternal().convolution(x, w, b, STRIDE2, PAD1, ONE, 1).singletonOrThrow();
+        return convolution(x, w, b, STRIDE2, PAD1);
     }
 
     /** 1x1 convolution. */
     public static NDArray conv1(NDArray x, NDArray w, NDArray b) {
-        return x.getNDArrayInternal().convolution(x, w, b, ONE, PAD0, ONE, 1).singletonOrThrow();
+        return convolution(x, w, b, ONE, PAD0);
+    }
+
+    /**
+     * A 2-D convolution whose output channels are zero-padded to a multiple of
+     * {@link #CONV_CHANNEL_BLOCK} and sliced back afterwards.
+     *
+     * <p>Why: libtorch 2.5.1's CPU convolution (oneDNN, AVX-512 blocked layouts of 16 channels)
+     * computes the input gradient from a gradient-of-output buffer whose padding channels are never
+     * written when the output channel count is not a multiple of 16. Whatever the allocator left there
+     * is multiplied by the zero padding of the weights: finite garbage gives a silently wrong input
+     * gradient, NaN or Inf gives NaN, and everything behind the layer (the UNet's 1- or 3-channel
+     * output conv, so the whole network) inherits it. With the weights padded here, the padding
+     * channels are real outputs whose gradient autograd fills with zeros. Costs a few percent of the
+     * output conv only; convolutions whose channels are already a multiple of 16 run unchanged.
+     * {@code UnetOpsTest} poisons the allocator with NaN and pins the exact zero gradient.
+     */
+    static NDArray convolution(NDArray x, NDArray w, NDArray b, Shape stride, Shape pad) {
+        long out = w.getShape().get(0);
+        long padded = (out + CONV_CHANNEL_BLOCK - 1) / CONV_CHANNEL_BLOCK * CONV_CHANNEL_BLOCK;
+        if (padded == out) {
+            return x.getNDArrayInternal().convolution(x, w, b, stride, pad, ONE, 1).singletonOrThrow();
+        }
+        Shape ws = w.getShape();
+        NDManager m = x.getManager();
+        NDArray wPad = NDArrays.concat(new NDList(w,
+                m.zeros(new Shape(padded - out, ws.get(1), ws.get(2), ws.get(3)), w.getDataType(), w.getDevice())), 0);
+        NDArray bPad = NDArrays.concat(new NDList(b, m.zeros(new Shape(padded - out), b.getDataType(), b.getDevice())), 0);
+        NDArray y = x.getNDArrayInternal().convolution(x, wPad, bPad, stride, pad, ONE, 1).singletonOrThrow();
+        return y.get(new NDIndex(":, 0:{}", out));
     }
 
     /** silu(x) = x sigmoid(x). */

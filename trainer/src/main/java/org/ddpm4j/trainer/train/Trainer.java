@@ -211,7 +211,8 @@ public final class Trainer implements AutoCloseable {
             lastGradNorm = gradNorm;
             if (!Float.isFinite(lossValue) || !Double.isFinite(gradNorm)) {
                 throw new TrainingDivergedException(s + 1, "training diverged at step " + (s + 1) + ": loss "
-                        + lossValue + ", gradient norm " + gradNorm + " (not finite); nothing of this step was saved");
+                        + lossValue + ", gradient norm " + gradNorm + " (not finite" + nonFiniteGradients(params, grads)
+                        + "); nothing of this step was saved");
             }
             double scale = config.gradClip() > 0 && gradNorm > config.gradClip()
                     ? config.gradClip() / (gradNorm + 1e-6) : 1.0;
@@ -225,6 +226,21 @@ public final class Trainer implements AutoCloseable {
         }
         step = s + 1;
         return lossValue;
+    }
+
+    /** ", in N of M gradient tensors, nearest the output: NAME" for a divergence message ("" if all are finite). */
+    private static String nonFiniteGradients(Map<String, NDArray> params, List<NDArray> grads) {
+        int bad = 0;
+        String last = null;
+        int i = 0;
+        for (String name : params.keySet()) {
+            NDArray g = grads.get(i++);
+            if (!Float.isFinite(g.abs().sum().getFloat())) {
+                bad++;
+                last = name;
+            }
+        }
+        return bad == 0 ? "" : ", in " + bad + " of " + params.size() + " gradient tensors, nearest the output: " + last;
     }
 
     /** The loss between prediction and target, averaged over every value. */
