@@ -94,4 +94,10 @@ public record TrainingConfig(
         return new TrainingConfig(newData, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps,
                 gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, seed, flip);
     }
+
+    /** A copy with another seed. */
+    public TrainingConfig withSeed(long newSeed) {
+        return new TrainingConfig(data, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps,
+                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, newSeed, flip);
+    }
 }

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,7 +63,7 @@ public final class UnetModel implements AutoCloseable {
         GaussianNoise rng = new GaussianNoise(seed);
         for (UnetSpec.Param p : spec.parameters()) {
             float[] values = initialValues(p, rng);
-            model.params.put(p.name(), m.create(values, new Shape(p.shape())));
+            model.params.put(p.name(), OwnedArrays.of(m, values, new Shape(p.shape())));
         }
         return model;
     }
@@ -79,7 +78,7 @@ public final class UnetModel implements AutoCloseable {
         checkWeights(spec, weights);
         UnetModel model = new UnetModel(spec, NDManager.newBaseManager(device), true);
         for (UnetSpec.Param p : spec.parameters()) {
-            model.params.put(p.name(), model.manager.create(weights.get(p.name()), new Shape(p.shape())));
+            model.params.put(p.name(), OwnedArrays.of(model.manager, weights.get(p.name()), new Shape(p.shape())));
         }
         return model;
     }
@@ -279,14 +278,22 @@ public final class UnetModel implements AutoCloseable {
     }
 
     /**
-     * Replaces every parameter's values.
+     * Replaces every parameter's values. The parameter arrays are replaced too (see
+     * {@link OwnedArrays}): look them up through {@link #parameters()} after loading, never keep them.
+     * Whether a parameter collects gradients carries over.
      *
      * @throws IllegalArgumentException listing every missing, misshaped and unexpected name at once
      */
     public void loadWeights(Map<String, float[]> weights) {
         checkWeights(spec, weights);
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            e.getValue().set(FloatBuffer.wrap(weights.get(e.getKey())));
+            NDArray old = e.getValue();
+            NDArray fresh = OwnedArrays.of(manager, weights.get(e.getKey()), old.getShape());
+            if (old.hasGradient()) {
+                fresh.setRequiresGradient(true);
+            }
+            e.setValue(fresh);
+            old.close();
         }
     }
 

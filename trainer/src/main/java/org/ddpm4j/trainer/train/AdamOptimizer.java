@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.FloatBuffer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.ddpm4j.trainer.checkpoint.OptimizerState;
+import org.ddpm4j.trainer.model.OwnedArrays;
 
 /**
  * Adam (Kingma and Ba 2015) on NDArrays, written out so that its state (first and second moments
@@ -28,8 +28,8 @@ public final class AdamOptimizer implements AutoCloseable {
     private final double beta2;
     private final double eps;
     private final FlatLayout layout;
-    private final NDArray m;
-    private final NDArray v;
+    private NDArray m;
+    private NDArray v;
     private long step;
 
     /** Zero moments for {@code params}, in a sub-manager of {@code parent}. */
@@ -84,8 +84,12 @@ public final class AdamOptimizer implements AutoCloseable {
 
     /** Restores a saved state (names and sizes must match). */
     public void load(OptimizerState state) {
-        m.set(FloatBuffer.wrap(layout.fromMap(state.firstMoment(), "optimizer first moment")));
-        v.set(FloatBuffer.wrap(layout.fromMap(state.secondMoment(), "optimizer second moment")));
+        NDArray newM = OwnedArrays.of(manager, layout.fromMap(state.firstMoment(), "optimizer first moment"));
+        NDArray newV = OwnedArrays.of(manager, layout.fromMap(state.secondMoment(), "optimizer second moment"));
+        m.close();
+        v.close();
+        m = newM;
+        v = newV;
         this.step = state.step();
     }
 

@@ -18,6 +18,7 @@ import org.ddpm4j.trainer.checkpoint.OptimizerState;
 import org.ddpm4j.trainer.config.LossType;
 import org.ddpm4j.trainer.config.TrainingConfig;
 import org.ddpm4j.trainer.data.ImageDataset;
+import org.ddpm4j.trainer.model.OwnedArrays;
 import org.ddpm4j.trainer.model.UnetModel;
 import org.ddpm4j.trainer.model.UnetSpec;
 
@@ -43,7 +44,7 @@ public final class Trainer implements AutoCloseable {
     private final UnetModel ema;
     private final AdamOptimizer adam;
     private final FlatLayout layout;
-    private final NDArray emaFlat;
+    private NDArray emaFlat;
     private boolean emaStale;
     private final BatchPlan plan;
     private long step;
@@ -67,7 +68,7 @@ public final class Trainer implements AutoCloseable {
         this.model.setRequiresGradient(true);
         this.adam = new AdamOptimizer(model.parameters(), root, config.beta1(), config.beta2(), config.adamEps());
         this.layout = new FlatLayout(model.parameters());
-        this.emaFlat = root.create(layout.fromMap(ema.weights(), "EMA weights"));
+        this.emaFlat = OwnedArrays.of(root, layout.fromMap(ema.weights(), "EMA weights"));
         this.plan = new BatchPlan(data.size(), config.batch(), config.seed());
     }
 
@@ -93,7 +94,9 @@ public final class Trainer implements AutoCloseable {
         try {
             t.model.loadWeights(checkpoint.weights());
             t.ema.loadWeights(checkpoint.emaWeights());
-            t.emaFlat.set(java.nio.FloatBuffer.wrap(t.layout.fromMap(checkpoint.emaWeights(), "EMA weights")));
+            NDArray loaded = OwnedArrays.of(t.root, t.layout.fromMap(checkpoint.emaWeights(), "EMA weights"));
+            t.emaFlat.close();
+            t.emaFlat = loaded;
             OptimizerState state = checkpoint.optimizerState();
             t.adam.load(state);
             t.step = checkpoint.step();
