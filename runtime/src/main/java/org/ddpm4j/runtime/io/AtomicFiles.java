@@ -3,10 +3,12 @@ package org.ddpm4j.runtime.io;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -66,9 +68,28 @@ public final class AtomicFiles {
         try {
             readableByAll(tmp, false);
             writer.write(tmp);
+            force(tmp);
             move(tmp, target);
+            force(dir);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Flushes a file's or a folder's contents to the storage device (fsync), so that a rename that
+     * follows cannot reach the disk before the data it publishes. A file system that cannot sync a
+     * folder is left alone.
+     */
+    public static void force(Path path) throws IOException {
+        boolean folder = Files.isDirectory(path);
+        try (FileChannel ch = FileChannel.open(path, folder ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (!folder) {
+                throw e;
+            }
+            // some file systems refuse to open or sync a folder: the file syncs above still hold
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.ddpm4j.runtime.io.AtomicFiles;
 import org.ddpm4j.trainer.config.TrainingConfig;
 import org.ddpm4j.trainer.model.UnetSpec;
 
@@ -22,6 +23,13 @@ import org.ddpm4j.trainer.model.UnetSpec;
  * Writes checkpoints into a run folder: {@code <run>/checkpoints/step-NNNNNNNN/}, each written into
  * a temporary folder and renamed into place, the newest {@code keep} kept, and {@code <run>/last}
  * (a symbolic link, replaced atomically) pointing at the newest.
+ *
+ * <p>Crash safety: every file is synced to the disk before its folder is renamed into place, and
+ * the folders after. Re-saving a step that exists first renames the old copy aside
+ * ({@code .step-N.replaced-*}) and deletes it only once the new one is in place. A process killed
+ * at any point leaves either the old or the new checkpoint under {@code step-N}, plus hidden
+ * leftovers that {@link #recover()} clears when a run starts or resumes (restoring a set-aside copy
+ * whose replacement never arrived).
  */
 public final class CheckpointStore {
 
@@ -30,6 +38,7 @@ public final class CheckpointStore {
     /** The link to the newest checkpoint inside a run folder. */
     public static final String LAST = "last";
     private static final String PREFIX = "step-";
+    private static final String REPLACED = ".replaced-";
 
     private final Path runDir;
     private final int keep;
@@ -110,12 +119,20 @@ public final class CheckpointStore {
             try (Stream<Path> written = Files.list(tmp)) {
                 for (Path f : written.toList()) {
                     readableByAll(f, false);
+                    AtomicFiles.force(f);
                 }
             }
+            AtomicFiles.force(tmp);
+            Path replaced = null;
             if (Files.exists(target)) {
-                deleteTree(target);
+                replaced = checkpoints.resolve("." + folderName(step) + REPLACED + System.nanoTime());
+                Files.move(target, replaced, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.force(checkpoints);
+            if (replaced != null) {
+                deleteTree(replaced);
+            }
         } finally {
             if (Files.exists(tmp)) {
                 deleteTree(tmp);
@@ -124,6 +141,59 @@ public final class CheckpointStore {
         pointLastAt(target);
         prune(target);
         return target;
+    }
+
+    /**
+     * Clears what a killed process left behind in the run folder: temporary checkpoint folders
+     * ({@code checkpoints/.step-*}) and {@code .last-*} links are deleted; a checkpoint set aside
+     * for replacement whose replacement never arrived is renamed back; a {@code last} link whose
+     * checkpoint is gone is pointed at the newest one left.
+     *
+     * @return one line per thing done, for the log (empty when the folder was clean)
+     */
+    public List<String> recover() throws IOException {
+        List<String> done = new ArrayList<>();
+        Path checkpoints = runDir.resolve(CHECKPOINTS);
+        if (Files.isDirectory(checkpoints)) {
+            List<Path> hidden;
+            try (Stream<Path> s = Files.list(checkpoints)) {
+                hidden = s.filter(p -> p.getFileName().toString().startsWith("." + PREFIX)).sorted().toList();
+            }
+            for (Path p : hidden) {
+                String name = p.getFileName().toString();
+                int mark = name.indexOf(REPLACED);
+                Path original = mark > 0 ? checkpoints.resolve(name.substring(1, mark)) : null;
+                if (original != null && !Files.exists(original) && Files.isDirectory(p)) {
+                    Files.move(p, original, StandardCopyOption.ATOMIC_MOVE);
+                    done.add("restored " + original + " (its replacement was never completed)");
+                } else {
+                    deleteTree(p);
+                    done.add("removed " + p + " (left by an interrupted checkpoint write)");
+                }
+            }
+        }
+        if (Files.isDirectory(runDir)) {
+            List<Path> links;
+            try (Stream<Path> s = Files.list(runDir)) {
+                links = s.filter(p -> p.getFileName().toString().startsWith(".last-")).toList();
+            }
+            for (Path p : links) {
+                Files.deleteIfExists(p);
+                done.add("removed " + p);
+            }
+        }
+        Path last = runDir.resolve(LAST);
+        if (Files.isSymbolicLink(last) && !Files.exists(last)) {
+            List<Path> all = listCheckpoints(checkpoints);
+            if (all.isEmpty()) {
+                Files.delete(last);
+                done.add("removed " + last + " (it pointed at a checkpoint that is gone)");
+            } else {
+                pointLastAt(all.get(all.size() - 1));
+                done.add("pointed " + last + " at " + all.get(all.size() - 1) + " (its checkpoint was gone)");
+            }
+        }
+        return done;
     }
 
     private static Map<String, SafeTensors.Tensor> tensors(UnetSpec spec, Map<String, float[]> values, String prefix) {

@@ -57,7 +57,11 @@ public final class TrainingRun {
         Path runDir = options.runDir();
         Files.createDirectories(runDir);
         CheckpointStore store = new CheckpointStore(runDir, options.keep());
+        for (String line : store.recover()) {
+            listener.onMessage(line);
+        }
         LossHistory history = LossHistory.load(runDir, trainer.step());
+        history.write(runDir); // rows after the resumed step (from an interrupted run) go now, not at the next checkpoint
         String git = GitInfo.commit();
         long start = trainer.step();
         long until = options.untilStep();

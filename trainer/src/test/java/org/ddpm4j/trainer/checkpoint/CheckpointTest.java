@@ -86,6 +86,53 @@ class CheckpointTest {
     }
 
     @Test
+    void resavingAStepReplacesItWithoutLeavingCopies(@TempDir Path run) throws IOException {
+        save(run, 10, 3);
+        Path again = new CheckpointStore(run, 3).save(10, SPEC, TrainingConfig.defaults("fashion-mnist", "tiny"),
+                randomWeights(77), randomWeights(78), new OptimizerState(10, randomWeights(1), randomWeights(2)), null);
+        assertArrayEquals(randomWeights(77).get("in.conv.weight"), Checkpoint.load(again).weights().get("in.conv.weight"));
+        try (var s = Files.list(run.resolve("checkpoints"))) {
+            assertEquals(List.of("step-00000010"), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    /** What a process killed in the middle of {@code save} can leave behind, and what a new start makes of it. */
+    @Test
+    void recoverClearsWhatAKilledSaveLeftBehind(@TempDir Path run) throws IOException {
+        save(run, 10, 3);
+        Path twenty = save(run, 20, 3);
+        Path checkpoints = run.resolve("checkpoints");
+        // killed while writing step 30: a partial temporary folder
+        Path partial = Files.createDirectory(checkpoints.resolve(".step-00000030-123456"));
+        Files.write(partial.resolve("weights.safetensors"), new byte[] {1, 2, 3});
+        // killed while re-saving step 20, between setting the old copy aside and renaming the new one in
+        Path aside = checkpoints.resolve(".step-00000020.replaced-999");
+        Files.move(twenty, aside);
+        // and a stale temporary link
+        Files.writeString(run.resolve(".last-42"), "x");
+        List<String> done = new CheckpointStore(run, 3).recover();
+        assertEquals(3, done.size(), String.join("\n", done));
+        try (var s = Files.list(checkpoints)) {
+            assertEquals(List.of("step-00000010", "step-00000020"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertTrue(Files.notExists(run.resolve(".last-42")));
+        assertEquals(20, Checkpoint.load(run).step());
+        assertArrayEquals(randomWeights(20).get("out.conv.weight"), Checkpoint.load(run).weights().get("out.conv.weight"));
+        assertEquals(List.of(), new CheckpointStore(run, 3).recover(), "a clean folder needs nothing");
+    }
+
+    @Test
+    void recoverRepointsALastLinkWhoseCheckpointIsGone(@TempDir Path run) throws IOException {
+        save(run, 10, 3);
+        Path twenty = save(run, 20, 3);
+        CheckpointStore.deleteTree(twenty);
+        List<String> done = new CheckpointStore(run, 3).recover();
+        assertEquals(1, done.size(), String.join("\n", done));
+        assertEquals(10, Checkpoint.load(run.resolve("last")).step());
+    }
+
+    @Test
     void truncatedOrCorruptFilesAreRefusedByName(@TempDir Path run) throws IOException {
         Path dir = save(run, 5, 3);
         Path weights = dir.resolve(Checkpoint.WEIGHTS);
