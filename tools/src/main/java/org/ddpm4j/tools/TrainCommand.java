@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -144,6 +148,12 @@ public final class TrainCommand implements Callable<Integer> {
                     + " without a value, from --out. The model, schedule and optimiser settings come from the checkpoint.")
     String resume;
 
+    @Option(names = "--override", paramLabel = "KEY", split = ",",
+            description = "With --resume: let these typed options replace the checkpoint's values"
+                    + " (data, batch, lr, warmup, loss, ema-decay, grad-clip, seed, flip, dropout). Without it,"
+                    + " an option that contradicts the checkpoint is an error.")
+    List<String> overrides;
+
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
             description = "cpu, cuda, cuda:N or auto (CUDA needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
     String device;
@@ -171,14 +181,18 @@ public final class TrainCommand implements Callable<Integer> {
             if (out == null) {
                 out = runFolderOf(checkpoint.dir());
             }
-            unet = checkpoint.spec();
-            config = checkpoint.config();
-            if (spec.commandLine().getParseResult().hasMatchedOption("--data")) {
-                config = config.withData(data);
-            }
+            ResumeSettings.Resolved resolved = ResumeSettings.resolve(checkpoint.dir(), checkpoint.spec(),
+                    checkpoint.config(), o -> spec.commandLine().getParseResult().hasMatchedOption(o), typedValues(),
+                    overrides == null ? Set.of() : Set.copyOf(overrides));
+            unet = resolved.spec();
+            config = resolved.config();
             err.println("resuming " + checkpoint.dir() + " at step " + checkpoint.step()
-                    + "; model, schedule and optimiser settings come from the checkpoint");
+                    + "; model, schedule and optimiser settings come from the checkpoint"
+                    + (resolved.overridden().isEmpty() ? "" : ", except (--override) " + String.join(", ", resolved.overridden())));
         } else {
+            if (overrides != null) {
+                throw new IllegalArgumentException("--override only applies with --resume: a new run takes every option as given");
+            }
             unet = UnetSpec.preset(preset);
             if (imageSize != null) {
                 unet = unet.withImageSize(imageSize);
@@ -225,6 +239,29 @@ public final class TrainCommand implements Callable<Integer> {
             err.println("done: step " + trainer.step() + ", last checkpoint " + last);
         }
         return 0;
+    }
+
+    /** The value of every option a checkpoint records, as the checkpoint would record it. */
+    private Map<String, Object> typedValues() {
+        Map<String, Object> v = new HashMap<>();
+        v.put("--data", data);
+        v.put("--batch", batch);
+        v.put("--lr", lr);
+        v.put("--warmup", warmup);
+        v.put("--loss", LossType.fromId(loss));
+        v.put("--ema-decay", emaDecay);
+        v.put("--grad-clip", gradClip);
+        v.put("--seed", seed);
+        v.put("--no-flip", !noFlip);
+        v.put("--dropout", dropout);
+        v.put("--preset", preset);
+        v.put("--image-size", imageSize);
+        v.put("--channels", channels);
+        v.put("--schedule", ScheduleType.fromId(schedule).id());
+        v.put("--timesteps", timesteps);
+        v.put("--beta-start", betaStart);
+        v.put("--beta-end", betaEnd);
+        return v;
     }
 
     private Path requireOut() {

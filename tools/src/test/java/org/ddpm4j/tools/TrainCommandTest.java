@@ -72,6 +72,53 @@ class TrainCommandTest {
     }
 
     @Test
+    void resumeRefusesContradictingOptionsUnlessOverridden(@TempDir Path dir) throws Exception {
+        Path images = imageFolder(dir);
+        Path out = dir.resolve("run");
+        StringBuilder err = new StringBuilder();
+        assertEquals(0, run(err, "train", "--data", images.toString(), "--preset", "tiny", "--steps", "1", "--batch", "2",
+                "--lr", "1e-3", "--sample-count", "0", "--threads", "1", "--out", out.toString()), err.toString());
+
+        StringBuilder lr = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(lr, "train", "--resume", "--out", out.toString(), "--steps", "2",
+                "--lr", "5e-4", "--threads", "1"));
+        assertTrue(lr.toString().contains("--lr 5.0E-4 contradicts the checkpoint's learning rate 0.001")
+                && lr.toString().contains("--override lr"), lr.toString());
+        assertEquals(1, Checkpoint.load(out).step(), "nothing trained after the refusal");
+
+        StringBuilder data = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(data, "train", "--resume", "--out", out.toString(), "--steps", "2",
+                "--data", dir.resolve("elsewhere").toString(), "--threads", "1"));
+        assertTrue(data.toString().contains("contradicts the checkpoint's data set " + images), data.toString());
+
+        StringBuilder preset = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(preset, "train", "--resume", "--out", out.toString(), "--steps", "2",
+                "--preset", "fashion", "--override", "lr"));
+        assertTrue(preset.toString().contains("--preset fashion contradicts the checkpoint's preset tiny"), preset.toString());
+
+        StringBuilder noValue = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(noValue, "train", "--resume", "--out", out.toString(), "--steps", "2",
+                "--override", "lr"));
+        assertTrue(noValue.toString().contains("--override lr needs the new value: add --lr VALUE"), noValue.toString());
+
+        StringBuilder unknown = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(unknown, "train", "--resume", "--out", out.toString(), "--steps", "2",
+                "--override", "preset"));
+        assertTrue(unknown.toString().contains("--override preset: expected one of data, batch, lr"), unknown.toString());
+
+        StringBuilder same = new StringBuilder();
+        assertEquals(0, run(same, "train", "--resume", "--out", out.toString(), "--steps", "2", "--lr", "0.001",
+                "--preset", "tiny", "--sample-count", "0", "--threads", "1"), same.toString());
+
+        StringBuilder ok = new StringBuilder();
+        assertEquals(0, run(ok, "train", "--resume", "--out", out.toString(), "--steps", "3", "--lr", "5e-4",
+                "--override", "lr", "--sample-count", "0", "--threads", "1"), ok.toString());
+        assertTrue(ok.toString().contains("except (--override) learning rate 0.001 -> 5.0E-4"), ok.toString());
+        assertEquals(5e-4, Checkpoint.load(out).config().learningRate());
+        assertEquals(3, Checkpoint.load(out).step());
+    }
+
+    @Test
     void badInputEndsInOneLineAndExitCode2(@TempDir Path dir) throws Exception {
         StringBuilder err = new StringBuilder();
         Path missing = dir.resolve("nothing-here");
@@ -84,5 +131,8 @@ class TrainCommandTest {
         StringBuilder err3 = new StringBuilder();
         assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(err3, "train", "--resume", dir.resolve("nope").toString()));
         assertTrue(err3.toString().contains("no checkpoint at"), err3.toString());
+        StringBuilder err4 = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(err4, "train", "--preset", "tiny", "--override", "lr"));
+        assertTrue(err4.toString().contains("--override only applies with --resume"), err4.toString());
     }
 }

@@ -1,0 +1,141 @@
+package org.ddpm4j.tools;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.ddpm4j.trainer.config.TrainingConfig;
+import org.ddpm4j.trainer.model.UnetSpec;
+
+/**
+ * How {@code ddpm train --resume} treats options typed next to it: a resumed run takes its model,
+ * schedule and optimiser settings from the checkpoint, so an option that says something else is an
+ * error naming both values, unless the user names it in {@code --override}. The model's shape and
+ * noise schedule can never be overridden (the weights would not fit, or would mean something else).
+ */
+final class ResumeSettings {
+
+    /** One option that a checkpoint also records. */
+    private record Setting(String option, String key, String field, String label, boolean overridable) {
+    }
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("--data", "data", "data", "data set", true),
+            new Setting("--batch", "batch", "batch", "batch", true),
+            new Setting("--lr", "lr", "learningRate", "learning rate", true),
+            new Setting("--warmup", "warmup", "warmupSteps", "warm-up steps", true),
+            new Setting("--loss", "loss", "loss", "loss", true),
+            new Setting("--ema-decay", "ema-decay", "emaDecay", "EMA decay", true),
+            new Setting("--grad-clip", "grad-clip", "gradClip", "gradient clip", true),
+            new Setting("--seed", "seed", "seed", "seed", true),
+            new Setting("--no-flip", "flip", "flip", "random flips", true),
+            new Setting("--dropout", "dropout", "dropout", "dropout", true),
+            new Setting("--preset", null, "preset", "preset", false),
+            new Setting("--image-size", null, "imageSize", "image size", false),
+            new Setting("--channels", null, "inChannels", "channels", false),
+            new Setting("--schedule", null, "schedule", "noise schedule", false),
+            new Setting("--timesteps", null, "timesteps", "timesteps", false),
+            new Setting("--beta-start", null, "betaStart", "beta start", false),
+            new Setting("--beta-end", null, "betaEnd", "beta end", false));
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The checkpoint's settings after the accepted overrides. */
+    record Resolved(UnetSpec spec, TrainingConfig config, List<String> overridden) {
+    }
+
+    private ResumeSettings() {
+    }
+
+    /** The keys {@code --override} accepts. */
+    static List<String> overridableKeys() {
+        return SETTINGS.stream().filter(Setting::overridable).map(Setting::key).toList();
+    }
+
+    /**
+     * Checks the typed options against the checkpoint.
+     *
+     * @param checkpointDir where the settings come from (for messages)
+     * @param typed         whether an option was typed on the command line
+     * @param given         the typed value of each option, as the checkpoint would record it
+     *                      (keyed by option; JSON-compatible: String, Number, Boolean)
+     * @param overrides     the keys given to {@code --override}
+     * @throws IllegalArgumentException for a contradiction that was not overridden, an override of
+     *                                  an option that was not typed, or an unknown key
+     */
+    static Resolved resolve(Path checkpointDir, UnetSpec spec, TrainingConfig config, Predicate<String> typed,
+            Map<String, Object> given, Set<String> overrides) {
+        Set<String> unknown = new LinkedHashSet<>(overrides);
+        unknown.removeAll(overridableKeys());
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("--override " + String.join(",", unknown) + ": expected one of "
+                    + String.join(", ", overridableKeys()));
+        }
+        ObjectNode specNode = JSON.valueToTree(spec);
+        ObjectNode configNode = JSON.valueToTree(config);
+        List<String> overridden = new ArrayList<>();
+        Map<String, Setting> byKey = new LinkedHashMap<>();
+        for (Setting s : SETTINGS) {
+            if (s.key() != null) {
+                byKey.put(s.key(), s);
+            }
+            if (!typed.test(s.option())) {
+                continue;
+            }
+            ObjectNode node = configNode.has(s.field()) ? configNode : specNode;
+            JsonNode recorded = node.get(s.field());
+            JsonNode wanted = JSON.valueToTree(given.get(s.option()));
+            if (same(recorded, wanted)) {
+                continue;
+            }
+            String shown = s.option().equals("--no-flip") ? "--no-flip" : s.option() + " " + text(wanted);
+            if (!s.overridable()) {
+                throw new IllegalArgumentException(shown + " contradicts the checkpoint's " + s.label() + " "
+                        + text(recorded) + " (" + checkpointDir + "): a resumed run keeps its model and noise"
+                        + " schedule; drop " + s.option() + ", or start a new run in another --out");
+            }
+            if (!overrides.contains(s.key())) {
+                throw new IllegalArgumentException(shown + " contradicts the checkpoint's " + s.label() + " "
+                        + text(recorded) + " (" + checkpointDir + "); drop " + s.option() + " to keep "
+                        + text(recorded) + ", or add --override " + s.key() + " to continue with " + text(wanted));
+            }
+            node.set(s.field(), wanted);
+            overridden.add(s.label() + " " + text(recorded) + " -> " + text(wanted));
+        }
+        for (String key : overrides) {
+            if (!typed.test(byKey.get(key).option())) {
+                throw new IllegalArgumentException("--override " + key + " needs the new value: add "
+                        + byKey.get(key).option() + (key.equals("flip") ? "" : " VALUE"));
+            }
+        }
+        try {
+            return new Resolved(JSON.treeToValue(specNode, UnetSpec.class),
+                    JSON.treeToValue(configNode, TrainingConfig.class), overridden);
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalArgumentException("an overridden setting is invalid: " + cause.getMessage(), e);
+        }
+    }
+
+    private static boolean same(JsonNode recorded, JsonNode wanted) {
+        if (recorded == null || wanted == null) {
+            return recorded == wanted;
+        }
+        if (recorded.isNumber() && wanted.isNumber()) {
+            return recorded.doubleValue() == wanted.doubleValue();
+        }
+        return recorded.equals(wanted);
+    }
+
+    private static String text(JsonNode n) {
+        return n == null ? "none" : n.isTextual() ? n.textValue() : n.toString();
+    }
+}
