@@ -1,16 +1,30 @@
 package org.ddpm4j.runtime.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * The process-wide ONNX Runtime environment, created once on a thread with a 16 MiB stack: loading
- * the native library from a thread with the JVM's default stack was seen to crash the JVM (SIGSEGV,
- * no error report) with the CLI's full class path (DJL's PyTorch natives alongside) on the
- * project's machine. Every ONNX Runtime user in ddpm4j should get its environment here.
+ * The process-wide ONNX Runtime environment. Every ONNX Runtime user in ddpm4j gets its
+ * environment here.
+ *
+ * <p>ONNX Runtime 1.29 reads the process's command line ({@code /proc/self/cmdline}) while it
+ * creates its environment, with a recursion whose depth grows with the command line's length:
+ * measured on the development machine, a JVM thread with the default 1 MiB stack overflows (SIGSEGV,
+ * no JVM error report) once the command line passes about 4 KB, which a JVM started with a long
+ * {@code -cp} (a test runner, an IDE, a Spark executor) easily has. With a short command line (the
+ * {@code ddpm} launcher's {@code java -jar}) the calling thread is used as is; with a long one the
+ * environment is created on a short-lived thread whose stack is sized to the command line (16 MiB,
+ * or 1 KiB per byte of command line if that is more). {@code OrtOnMainThreadTest} in tools forks
+ * JVMs with short and long command lines to keep both paths honest.
  */
 public final class OrtRuntime {
 
-    private static final long INIT_STACK_BYTES = 16L << 20;
+    /** Command lines up to this many bytes load ONNX Runtime on the calling thread. */
+    static final long SAFE_COMMAND_LINE_BYTES = 2048;
+    private static final long MIN_INIT_STACK_BYTES = 16L << 20;
     private static volatile OrtEnvironment environment;
 
     private OrtRuntime() {
@@ -28,29 +42,55 @@ public final class OrtRuntime {
         }
         synchronized (OrtRuntime.class) {
             if (environment == null) {
-                OrtEnvironment[] made = new OrtEnvironment[1];
-                Throwable[] failure = new Throwable[1];
-                Thread t = new Thread(null, () -> {
-                    try {
-                        made[0] = OrtEnvironment.getEnvironment();
-                    } catch (Throwable e) {
-                        failure[0] = e;
-                    }
-                }, "onnxruntime-init", INIT_STACK_BYTES);
-                t.start();
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while loading ONNX Runtime", e);
-                }
-                if (failure[0] != null) {
-                    throw new IllegalStateException("cannot load ONNX Runtime's native library: "
-                            + failure[0].getMessage(), failure[0]);
-                }
-                environment = made[0];
+                long cmdline = commandLineBytes();
+                environment = cmdline <= SAFE_COMMAND_LINE_BYTES ? load()
+                        : loadOnThread(Math.max(MIN_INIT_STACK_BYTES, cmdline * 1024));
             }
             return environment;
+        }
+    }
+
+    private static OrtEnvironment load() {
+        try {
+            return OrtEnvironment.getEnvironment();
+        } catch (LinkageError | RuntimeException e) {
+            throw new IllegalStateException("cannot load ONNX Runtime's native library: " + e.getMessage(), e);
+        }
+    }
+
+    private static OrtEnvironment loadOnThread(long stackBytes) {
+        OrtEnvironment[] made = new OrtEnvironment[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                made[0] = load();
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "onnxruntime-init", stackBytes);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading ONNX Runtime", e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return made[0];
+    }
+
+    /** The length of this process's command line, 0 where the platform does not show it. */
+    static long commandLineBytes() {
+        Path cmdline = Path.of("/proc/self/cmdline");
+        if (!Files.isReadable(cmdline)) {
+            return 0;
+        }
+        try (InputStream in = Files.newInputStream(cmdline)) {
+            return in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            return 0;
         }
     }
 }
