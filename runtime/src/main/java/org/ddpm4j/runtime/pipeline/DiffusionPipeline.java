@@ -176,7 +176,19 @@ public final class DiffusionPipeline implements AutoCloseable {
             System.arraycopy(x, 0, samples, offset, x.length);
         }
         return new GenerationResult(samples, info.channels(), info.height(), info.width(), seeds, sampler.toString(),
-                steps, frameSteps, frames, Duration.ofNanos(System.nanoTime() - start));
+                steps, frameSteps, frames, Duration.ofNanos(System.nanoTime() - start),
+                perImageLabels(request, n), info.classNames(), request.guidance());
+    }
+
+    private static long[] perImageLabels(GenerationRequest request, int n) {
+        if (!request.conditional()) {
+            return null;
+        }
+        long[] out = new long[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = request.label(k);
+        }
+        return out;
     }
 
     /** 0, k, 2k, ... and the last step; empty when k is 0. */
