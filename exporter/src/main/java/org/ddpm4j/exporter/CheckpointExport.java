@@ -81,6 +81,9 @@ public final class CheckpointExport {
         m.put("batch", Integer.toString(c.batch()));
         m.put("learning_rate", ExportMetadata.plain(c.learningRate()));
         m.put("ema_decay", ExportMetadata.plain(c.emaDecay()));
+        if (checkpoint.spec().conditional()) {
+            m.put("label_dropout", ExportMetadata.plain(c.labelDropout()));
+        }
         m.put("commit", checkpoint.gitCommit() == null ? "unknown" : checkpoint.gitCommit());
         m.put("checkpoint", checkpoint.dir().getFileName().toString());
         return m;
@@ -102,6 +105,7 @@ public final class CheckpointExport {
                 .setSpec(cp.spec())
                 .setWeights(weights(cp, weightsKind))
                 .optSchedule(cp.config().noiseSchedule())
+                .optClassNames(cp.spec().conditional() ? cp.config().classNames() : java.util.List.of())
                 .optWeightsKind(weightsKind.toLowerCase(Locale.ROOT))
                 .optPrecision(precision)
                 .optProvenance(provenance(cp))

@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.ddpm4j.runtime.model.MetadataKeys;
+import org.ddpm4j.runtime.model.ModelInfo;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.runtime.sampling.Prediction;
 import org.ddpm4j.trainer.model.UnetSpec;
@@ -52,8 +53,23 @@ public final class ExportMetadata {
     private ExportMetadata() {
     }
 
-    /** The required contract keys plus {@code ddpm.unet}. */
+    /** The required contract keys plus {@code ddpm.unet} (and the class count of a conditional spec). */
     public static Map<String, String> contract(UnetSpec spec, NoiseSchedule schedule, boolean clipSample) {
+        return contract(spec, schedule, clipSample, java.util.List.of());
+    }
+
+    /**
+     * The required contract keys plus {@code ddpm.unet}; a class-conditional spec adds
+     * {@code ddpm.class_count} and, when {@code classNames} is not empty, {@code ddpm.class_names}.
+     *
+     * @throws IllegalArgumentException when names are given for an unconditional spec, their number is
+     *                                  not the class count, or a name is blank or holds a comma
+     */
+    public static Map<String, String> contract(UnetSpec spec, NoiseSchedule schedule, boolean clipSample,
+            java.util.List<String> classNames) {
+        if (!spec.conditional() && !classNames.isEmpty()) {
+            throw new IllegalArgumentException("class names " + classNames + " given for an unconditional model");
+        }
         Map<String, String> m = new LinkedHashMap<>();
         m.put(FORMAT, MetadataKeys.FORMAT_VERSION);
         m.put(PREDICTION, Prediction.EPSILON.id());
@@ -66,6 +82,14 @@ public final class ExportMetadata {
         m.put(IMAGE_SIZE, spec.imageSize() + "," + spec.imageSize());
         m.put(CHANNELS, Integer.toString(spec.inChannels()));
         m.put(CLIP_SAMPLE, Boolean.toString(clipSample));
+        if (spec.conditional()) {
+            ModelInfo info = ModelInfo.of(Prediction.EPSILON, schedule, spec.imageSize(), spec.imageSize(),
+                    spec.inChannels(), clipSample).withClasses(spec.classCount(), classNames);
+            m.put(MetadataKeys.CLASS_COUNT, Integer.toString(spec.classCount()));
+            if (!classNames.isEmpty()) {
+                m.put(MetadataKeys.CLASS_NAMES, info.metadata().get(MetadataKeys.CLASS_NAMES));
+            }
+        }
         m.put(UNET, specJson(spec));
         m.put(PARAMETER_COUNT, Long.toString(spec.parameterCount()));
         return m;

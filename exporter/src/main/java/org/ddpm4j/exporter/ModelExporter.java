@@ -62,8 +62,10 @@ public final class ModelExporter {
     private final ProbeSettings settings;
     private final String source;
     private final Consumer<String> progress;
+    private final java.util.List<String> classNames;
 
     private ModelExporter(Builder b) {
+        this.classNames = b.classNames;
         this.spec = b.spec;
         this.weights = b.weights;
         this.schedule = b.schedule;
@@ -90,7 +92,7 @@ public final class ModelExporter {
         WeightCheck.check(spec, weights, Map.of(), source);
         OnnxGraphBuilder g = new OnnxGraphBuilder("ddpm_unet").precision(precision)
                 .docString("DDPM noise predictor (epsilon) exported by ddpm4j from " + source)
-                .metadata(ExportMetadata.contract(spec, schedule, clipSample));
+                .metadata(ExportMetadata.contract(spec, schedule, clipSample, classNames));
         provenance.forEach((k, v) -> g.metadata(ExportMetadata.TRAIN_PREFIX + k, v));
         g.metadata(ExportMetadata.WEIGHTS, weightsKind);
         g.metadata(ExportMetadata.PRECISION, precision.id());
@@ -182,6 +184,8 @@ public final class ModelExporter {
         private String source = "weights in memory";
         private Consumer<String> progress = stage -> { };
 
+        private java.util.List<String> classNames = java.util.List.of();
+
         private Builder() {
         }
 
@@ -198,6 +202,12 @@ public final class ModelExporter {
         }
 
         /** The noise schedule the model was trained with (default: linear 1e-4..0.02, T = 1000). */
+        /** A class-conditional model's class names, in label order ({@code ddpm.class_names}). */
+        public Builder optClassNames(java.util.List<String> names) {
+            this.classNames = java.util.List.copyOf(names);
+            return this;
+        }
+
         public Builder optSchedule(NoiseSchedule schedule) {
             this.schedule = schedule;
             return this;

@@ -87,6 +87,10 @@ public final class AdoptCommand implements Callable<Integer> {
     @Option(names = "--class-count", paramLabel = "N", description = "Classes of a class-conditional model (optional).")
     Integer classCount;
 
+    @Option(names = "--class-names", paramLabel = "NAMES", split = ",",
+            description = "With --class-count: the class names in label order, comma-separated (optional).")
+    List<String> classNames;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Extra metadata, e.g. --set ddpm.train.dataset=cifar10 (repeatable).")
     Map<String, String> extra = new LinkedHashMap<>();
 
@@ -116,7 +120,7 @@ public final class AdoptCommand implements Callable<Integer> {
         }
         Set<String> contractKeys = Set.of(MetadataKeys.FORMAT, MetadataKeys.PREDICTION, MetadataKeys.SCHEDULE,
                 MetadataKeys.TIMESTEPS, MetadataKeys.BETA_START, MetadataKeys.BETA_END, MetadataKeys.IMAGE_SIZE,
-                MetadataKeys.CHANNELS, MetadataKeys.CLIP_SAMPLE, MetadataKeys.CLASS_COUNT);
+                MetadataKeys.CHANNELS, MetadataKeys.CLIP_SAMPLE, MetadataKeys.CLASS_COUNT, MetadataKeys.CLASS_NAMES);
         metadata.keySet().removeAll(contractKeys);
         metadata.putAll(info.contractMetadata());
         metadata.putAll(extra);
@@ -166,8 +170,22 @@ public final class AdoptCommand implements Callable<Integer> {
         }
         ScheduleType type = ScheduleType.fromId(schedule);
         NoiseSchedule s = NoiseSchedule.of(type, timesteps, betaStart, betaEnd);
-        return new ModelInfo(Prediction.fromId(prediction), s, h, w, c, Boolean.parseBoolean(clipSample),
-                classCount == null ? OptionalInt.empty() : OptionalInt.of(classCount), Map.of());
+        ModelInfo info = ModelInfo.of(Prediction.fromId(prediction), s, h, w, c, Boolean.parseBoolean(clipSample));
+        if (classNames != null && classCount == null) {
+            throw new IllegalArgumentException("--class-names needs --class-count K");
+        }
+        if (classCount != null) {
+            if (classCount < 1) {
+                throw new IllegalArgumentException("--class-count must be a positive integer, found " + classCount);
+            }
+            List<String> names = classNames == null ? List.of() : classNames.stream().map(String::trim).toList();
+            if (!names.isEmpty() && names.size() != classCount) {
+                throw new IllegalArgumentException("--class-names names " + names.size() + " classes, expected "
+                        + classCount + " (--class-count)");
+            }
+            info = info.withClasses(classCount, names);
+        }
+        return info;
     }
 
     private static int dim(TensorSpec sample, int i, String option, String name) {

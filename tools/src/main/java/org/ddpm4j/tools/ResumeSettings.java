@@ -38,6 +38,7 @@ final class ResumeSettings {
             new Setting("--seed", "seed", "seed", "seed", true),
             new Setting("--no-flip", "flip", "flip", "random flips", true),
             new Setting("--dropout", "dropout", "dropout", "dropout", true),
+            new Setting("--label-dropout", "label-dropout", "labelDropout", "label dropout", true),
             new Setting("--preset", null, "preset", "preset", false),
             new Setting("--image-size", null, "imageSize", "image size", false),
             new Setting("--channels", null, "inChannels", "channels", false),

@@ -12,6 +12,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.ddpm4j.runtime.onnx.Device;
 import org.ddpm4j.runtime.onnx.GraphOptimization;
+import org.ddpm4j.runtime.model.ClassLabels;
 import org.ddpm4j.runtime.onnx.OnnxDenoiser;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
@@ -37,6 +38,9 @@ import picocli.CommandLine.Spec;
             "",
             "  ddpm sample --sampler dpmpp --steps 20 -n 64 --seed 7 --out samples/ \\",
             "      --grid --gif",
+            "",
+            "Class-conditional models: --class sneaker (or its label, 7) --guidance 3;",
+            "--class all draws -n images of every class, one grid row per class.",
         })
 public final class SampleCommand implements Callable<Integer> {
 
@@ -114,6 +118,15 @@ public final class SampleCommand implements Callable<Integer> {
             description = "Graph optimisation: none, basic, extended or all (default ${DEFAULT-VALUE}).")
     String optimization;
 
+    @Option(names = "--class", paramLabel = "NAME|LABEL",
+            description = "Class-conditional models: the class to draw, by name or label 0..K-1, or 'all' for"
+                    + " -n images of every class (one grid row each).")
+    String classArg;
+
+    @Option(names = "--guidance", paramLabel = "W",
+            description = "Classifier-free guidance scale with --class (1 = the conditional model alone; default 1).")
+    Double guidance;
+
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
@@ -138,20 +151,47 @@ public final class SampleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--scale must be at least 1, found " + scale);
         }
         OnnxDenoiser denoiser = OnnxDenoiser.open(modelFile, options);
+        int images = count;
+        int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(count));
         try (DiffusionPipeline pipeline = DiffusionPipeline.of(denoiser)) {
+            if (classArg != null || guidance != null) {
+                if (denoiser.classCount() == 0) {
+                    throw new IllegalArgumentException(modelFile + " is an unconditional model (no ddpm.class_count):"
+                            + " --class and --guidance need a class-conditional one");
+                }
+                if (classArg == null) {
+                    throw new IllegalArgumentException("--guidance needs --class (a class name or label)");
+                }
+                ClassLabels classes = ClassLabels.of(denoiser.info());
+                if (classArg.trim().equalsIgnoreCase("all")) {
+                    images = count * classes.count();
+                    long[] seeds = new long[images];
+                    long[] labels = new long[images];
+                    for (int c = 0; c < classes.count(); c++) {
+                        for (int k = 0; k < count; k++) {
+                            seeds[c * count + k] = seed + k;
+                            labels[c * count + k] = c;
+                        }
+                    }
+                    b.optSeeds(seeds).optClassLabels(labels);
+                    cols = count;
+                } else {
+                    b.optClassLabels(classes.resolve(classArg));
+                }
+                b.optGuidance(guidance == null ? 1.0 : guidance);
+            }
             int samplerSteps = pipeline.sampler(b.build()).steps();
             if (gif) {
                 b.optTrajectoryEvery(gifEvery > 0 ? gifEvery : Math.max(1, samplerSteps / 25));
             }
             outWriter.printf("model %s: %s, on %s%n", modelFile, denoiser.info().summary(), denoiser.device());
             GenerationResult result;
-            try (ProgressBar bar = progressBar("sampling", (long) samplerSteps * ((count + batch - 1) / batch))) {
+            try (ProgressBar bar = progressBar("sampling", (long) samplerSteps * ((images + batch - 1) / batch))) {
                 if (bar != null) {
                     b.optProgress((done, total) -> bar.stepTo(done));
                 }
                 result = pipeline.generate(b.build());
             }
-            int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(count));
             if (!noImages) {
                 List<Path> files = SampleFiles.writeImages(result, out, "sample-", denoiser.sha256());
                 outWriter.printf("wrote %d images to %s (%s ... %s)%n", files.size(), out,

@@ -52,6 +52,12 @@ import picocli.CommandLine.Spec;
                 "loss.png. --steps is the total to reach, so a resumed run continues exactly",
                 "where its checkpoint left off. Ctrl-C loses only the steps since the last",
                 "checkpoint.",
+                "",
+                "Class-conditional (classifier-free guidance): add --classes; labels come from",
+                "Fashion-MNIST's label file or from the first folder level of an image folder.",
+                "Turn an unconditional run into a conditional one (new run folder; weights, EMA",
+                "and Adam state carried over, the class embedding starting at zero):",
+                "  ddpm train --init-from runs/fmnist --classes --out runs/fmnist-cond --steps 60000",
                 ""})
 public final class TrainCommand implements Callable<Integer> {
 
@@ -150,9 +156,24 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--override", paramLabel = "KEY", split = ",",
             description = "With --resume: let these typed options replace the checkpoint's values"
-                    + " (data, batch, lr, warmup, loss, ema-decay, grad-clip, seed, flip, dropout). Without it,"
+                    + " (data, batch, lr, warmup, loss, ema-decay, grad-clip, seed, flip, dropout, label-dropout). Without it,"
                     + " an option that contradicts the checkpoint is an error.")
     List<String> overrides;
+
+    @Option(names = "--classes", description = "Train a class-conditional model (classifier-free guidance) on the"
+            + " data set's labels.")
+    boolean classes;
+
+    @Option(names = "--label-dropout", paramLabel = "P",
+            description = "With --classes: share of labels replaced by the null label, so the model also learns"
+                    + " the unconditional prediction. Default: 0.1.")
+    Double labelDropout;
+
+    @Option(names = "--init-from", paramLabel = "CHECKPOINT",
+            description = "Start a new run in --out from this checkpoint (folder, run folder or 'last'): its"
+                    + " model, weights, EMA, Adam state, step and settings; with --classes the model becomes"
+                    + " class-conditional, the class embedding starting at zero.")
+    Path initFrom;
 
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
             description = "cpu, cuda, cuda:N or auto (CUDA needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
@@ -175,7 +196,29 @@ public final class TrainCommand implements Callable<Integer> {
         Checkpoint checkpoint = null;
         UnetSpec unet;
         TrainingConfig config;
-        if (resume != null) {
+        if (labelDropout != null && !classes) {
+            throw new IllegalArgumentException("--label-dropout needs --classes (a class-conditional model)");
+        }
+        if (initFrom != null && resume != null) {
+            throw new IllegalArgumentException("--init-from starts a new run and --resume continues one: pass one of them");
+        }
+        Checkpoint initial = initFrom == null ? null : Checkpoint.load(initFrom);
+        if (initial != null) {
+            unet = initial.spec();
+            config = initial.config();
+            if (spec.commandLine().getParseResult().hasMatchedOption("--data")) {
+                config = config.withData(data);
+            }
+            if (out == null) {
+                throw new IllegalArgumentException("--init-from needs --out <new run folder>");
+            }
+            requireNoCheckpoints();
+            if (initial.step() >= steps) {
+                throw new IllegalArgumentException("--steps " + steps + " is not beyond the checkpoint's step "
+                        + initial.step() + ": --steps is the total to reach");
+            }
+            err.println("starting " + out + " from " + initial.dir() + " at step " + initial.step());
+        } else if (resume != null) {
             Path from = resume.isEmpty() ? requireOut() : Path.of(resume);
             checkpoint = Checkpoint.load(from);
             if (out == null) {
@@ -189,6 +232,10 @@ public final class TrainCommand implements Callable<Integer> {
             err.println("resuming " + checkpoint.dir() + " at step " + checkpoint.step()
                     + "; model, schedule and optimiser settings come from the checkpoint"
                     + (resolved.overridden().isEmpty() ? "" : ", except (--override) " + String.join(", ", resolved.overridden())));
+            if (classes && !unet.conditional()) {
+                throw new IllegalArgumentException("--classes: the checkpoint's model is unconditional; start a"
+                        + " conditional run from it with --init-from " + checkpoint.dir() + " --classes --out <new folder>");
+            }
         } else {
             if (overrides != null) {
                 throw new IllegalArgumentException("--override only applies with --resume: a new run takes every option as given");
@@ -210,10 +257,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (out == null) {
                 out = Path.of("runs", preset);
             }
-            if (!CheckpointStore.listCheckpoints(out.resolve(CheckpointStore.CHECKPOINTS)).isEmpty()) {
-                throw new IllegalArgumentException(out + " already holds checkpoints: pass --resume to continue"
-                        + " that run, or choose another --out");
-            }
+            requireNoCheckpoints();
         }
         if (checkpoint != null && checkpoint.step() >= steps) {
             err.println("the checkpoint is already at step " + checkpoint.step() + " (--steps " + steps
@@ -221,6 +265,18 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         ImageDataset dataset = loadData(config.data(), unet, err);
+        if (classes && checkpoint == null && !unet.conditional()) {
+            if (!dataset.hasLabels()) {
+                throw new IllegalArgumentException("--classes: data set " + dataset.description() + " has no class"
+                        + " labels (expected an IDX label file beside the images, or one folder per class)");
+            }
+            unet = unet.withClassCount(dataset.classCount());
+            config = config.withClasses(dataset.classNames(), labelDropout == null ? 0.1 : labelDropout);
+            err.println("class-conditional: " + dataset.classCount() + " classes " + dataset.classNames()
+                    + ", label dropout " + config.labelDropout());
+        } else if (classes && labelDropout != null && checkpoint == null) {
+            config = config.withClasses(config.classNames(), labelDropout);
+        }
         err.printf(Locale.ROOT, "%s: %,d images %dx%dx%d%s; UNet %s (%,d parameters); %s; batch %d, lr %.3g, loss %s, "
                         + "EMA %.5g; %s, PyTorch threads %d%n",
                 dataset.description(), dataset.size(), unet.inChannels(), unet.imageSize(), unet.imageSize(),
@@ -233,7 +289,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingRun.Options options = new TrainingRun.Options(out, steps, checkpointEvery, sampleEvery, keep,
                 sampleCount, sampleSteps, 0L);
-        try (Trainer trainer = checkpoint == null ? Trainer.create(unet, config, dataset, dev)
+        try (Trainer trainer = initial != null ? Trainer.initFrom(initial, unet, config, dataset, dev)
+                : checkpoint == null ? Trainer.create(unet, config, dataset, dev)
                 : Trainer.resume(checkpoint, config, dataset, dev)) {
             Path last = TrainingRun.run(trainer, options, new ConsoleProgress(err));
             err.println("done: step " + trainer.step() + ", last checkpoint " + last);
@@ -254,6 +311,7 @@ public final class TrainCommand implements Callable<Integer> {
         v.put("--seed", seed);
         v.put("--no-flip", !noFlip);
         v.put("--dropout", dropout);
+        v.put("--label-dropout", labelDropout);
         v.put("--preset", preset);
         v.put("--image-size", imageSize);
         v.put("--channels", channels);
@@ -262,6 +320,13 @@ public final class TrainCommand implements Callable<Integer> {
         v.put("--beta-start", betaStart);
         v.put("--beta-end", betaEnd);
         return v;
+    }
+
+    private void requireNoCheckpoints() throws IOException {
+        if (!CheckpointStore.listCheckpoints(out.resolve(CheckpointStore.CHECKPOINTS)).isEmpty()) {
+            throw new IllegalArgumentException(out + " already holds checkpoints: pass --resume to continue"
+                    + " that run, or choose another --out");
+        }
     }
 
     private Path requireOut() {

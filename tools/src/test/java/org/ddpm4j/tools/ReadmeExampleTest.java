@@ -121,6 +121,23 @@ class ReadmeExampleTest {
         // 16 images of 8x8 in 4 columns at scale 2: the grid is at least 4 * 8 * 2 = 64 pixels wide and tall.
         assertTrue(image.getWidth() >= 64 && image.getHeight() >= 64,
                 "grid of 16 8x8 images, 4 columns, scale 2 is only " + image.getWidth() + "x" + image.getHeight());
+
+        // And with a class, on a tiny class-conditional export: guided images, class and guidance in the PNG.
+        Path conditional = dir.resolve("cond.onnx");
+        org.ddpm4j.trainer.model.UnetSpec cspec = org.ddpm4j.trainer.model.UnetSpec.preset("tiny").withClassCount(2);
+        try (org.ddpm4j.trainer.model.UnetModel m = org.ddpm4j.trainer.model.UnetModel.create(cspec, 3)) {
+            org.ddpm4j.exporter.ModelExporter.builder().setSpec(cspec).setWeights(m.weights())
+                    .optClassNames(List.of("dark", "bright")).build().export(conditional);
+        }
+        Path classGrid = dir.resolve("class-grid.png");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+                ReadmeExampleTest.class.getClassLoader())) {
+            Method main = loader.loadClass("Example").getMethod("main", String[].class);
+            main.invoke(null, (Object) new String[] {conditional.toString(), classGrid.toString(), "bright"});
+        }
+        String png = new String(Files.readAllBytes(classGrid), StandardCharsets.ISO_8859_1);
+        assertTrue(png.contains("ddpm.guidance\u00003.0"), "the grid records the guidance scale");
+        assertTrue(png.contains("ddpm.class\u00001,1,1"), "the grid records the class of each image");
     }
 
     /** The text of the {@code ## title} section, up to the next {@code ## } heading. */

@@ -25,6 +25,8 @@ public final class UnetGraph {
     public static final String SAMPLE = "sample";
     /** Name of the timestep input. */
     public static final String TIMESTEP = "timestep";
+    /** Name of the class-label input of a class-conditional model. */
+    public static final String CLASS_LABEL = "class_label";
     /** Name of the output. */
     public static final String PREDICTION = "prediction";
     /** Name of the symbolic batch dimension. */
@@ -65,6 +67,13 @@ public final class UnetGraph {
 
         String emb = timestepEmbedding(t);
         String temb = linear("time.fc2", silu("time.fc1.silu", linear("time.fc1", emb)));
+        if (spec.conditional()) {
+            String label = g.input(CLASS_LABEL, DataType.INT64, BATCH);
+            String table = g.weight(UnetSpec.CLASS_EMBEDDING, weights.get(UnetSpec.CLASS_EMBEDDING),
+                    new long[] {spec.classCount() + 1, spec.timeEmbedChannels()});
+            String rows = g.node("Gather", "class.embed").inputs(table, label).attr("axis", 0L).build();
+            temb = g.node("Add", "time.class_add").inputs(temb, rows).build();
+        }
         siluTemb = silu("time.silu", temb);
 
         String h = conv("in.conv", x, 1, 1);

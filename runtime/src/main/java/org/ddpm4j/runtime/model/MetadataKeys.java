@@ -36,6 +36,8 @@ public final class MetadataKeys {
     public static final String CLIP_SAMPLE = "ddpm.clip_sample";
     /** Optional: number of classes of a class-conditional model. */
     public static final String CLASS_COUNT = "ddpm.class_count";
+    /** Optional: the class names of a class-conditional model, comma-separated, in label order. */
+    public static final String CLASS_NAMES = "ddpm.class_names";
     /** Optional: the UNet spec as JSON. */
     public static final String UNET = "ddpm.unet";
     /** Prefix of the optional training provenance keys (steps, data set, loss, seed, git commit). */
@@ -51,6 +53,11 @@ public final class MetadataKeys {
     public static final String INPUT_SAMPLE = "sample";
     /** Contract name of the timestep input. */
     public static final String INPUT_TIMESTEP = "timestep";
+    /**
+     * Contract name of the class-label input of a class-conditional model: int64 (or int32) {@code [B]},
+     * labels {@code 0..K-1} the classes and {@code K} the null (unconditional) label.
+     */
+    public static final String INPUT_CLASS_LABEL = "class_label";
 
     /** The command that adds the metadata to a file that lacks it. */
     public static final String ADOPT_HINT = "add the ddpm.* metadata with: ddpm adopt --model in.onnx --out out.onnx"

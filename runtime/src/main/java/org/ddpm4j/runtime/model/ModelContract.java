@@ -7,11 +7,13 @@ import java.util.stream.Collectors;
 /**
  * Checks a graph's declared inputs and outputs against the contract and a model's metadata:
  * input {@code sample} float32 [B, C, H, W], input {@code timestep} int64 [B] (or int32 / float32,
- * or a scalar []), first output float32 [B, C, H, W]. Dynamic dimensions (-1) match anything.
+ * or a scalar []), first output float32 [B, C, H, W]; a class-conditional model ({@code ddpm.class_count}
+ * present) also has input {@code class_label} int64 [B] (or int32). Dynamic dimensions (-1) match anything.
  */
 public final class ModelContract {
 
     private static final Set<String> TIMESTEP_TYPES = Set.of("int64", "int32", "float32");
+    private static final Set<String> LABEL_TYPES = Set.of("int64", "int32");
 
     private ModelContract() {
     }
@@ -30,11 +32,27 @@ public final class ModelContract {
         String expectedImage = "float32 [B, " + info.channels() + ", " + info.height() + ", " + info.width() + "]";
         TensorSpec sample = find(inputs, MetadataKeys.INPUT_SAMPLE, expectedImage, source);
         TensorSpec timestep = find(inputs, MetadataKeys.INPUT_TIMESTEP, "int64 [B]", source);
+        boolean conditional = info.classCount().isPresent();
         for (TensorSpec in : inputs) {
-            if (!in.name().equals(MetadataKeys.INPUT_SAMPLE) && !in.name().equals(MetadataKeys.INPUT_TIMESTEP)) {
-                throw new ModelContractException(source + ": unexpected input " + in + "; the contract has exactly"
-                        + " the inputs 'sample' and 'timestep'");
+            boolean label = in.name().equals(MetadataKeys.INPUT_CLASS_LABEL);
+            if (label && !conditional) {
+                throw new ModelContractException(source + ": the graph has a 'class_label' input but no "
+                        + MetadataKeys.CLASS_COUNT + " metadata; add it with: ddpm adopt --class-count K");
             }
+            if (!label && !in.name().equals(MetadataKeys.INPUT_SAMPLE) && !in.name().equals(MetadataKeys.INPUT_TIMESTEP)) {
+                throw new ModelContractException(source + ": unexpected input " + in + "; the contract has exactly"
+                        + " the inputs 'sample' and 'timestep'" + (conditional ? " and 'class_label'" : ""));
+            }
+        }
+        String labelType = null;
+        if (conditional) {
+            TensorSpec label = find(inputs, MetadataKeys.INPUT_CLASS_LABEL, "int64 [B], for "
+                    + MetadataKeys.CLASS_COUNT + "=" + info.classCount().getAsInt(), source);
+            if (!LABEL_TYPES.contains(label.elementType()) || label.rank() != 1) {
+                throw new ModelContractException(source + ": input 'class_label' must be int64 [B] (or int32 [B]),"
+                        + " found " + label);
+            }
+            labelType = label.elementType();
         }
         checkImage(sample, "input 'sample'", expectedImage, info, source);
         if (!TIMESTEP_TYPES.contains(timestep.elementType()) || timestep.rank() > 1) {
@@ -47,7 +65,7 @@ public final class ModelContract {
         TensorSpec out = outputs.get(0);
         checkImage(out, "first output '" + out.name() + "'", expectedImage, info, source);
         return new ModelSignature(sample, new TimestepEncoding(timestep.elementType(), timestep.rank() == 0),
-                out.name(), out);
+                out.name(), out, labelType);
     }
 
     private static TensorSpec find(List<TensorSpec> specs, String name, String expected, String source) {

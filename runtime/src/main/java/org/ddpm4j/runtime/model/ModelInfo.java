@@ -2,8 +2,10 @@ package org.ddpm4j.runtime.model;
 
 import static org.ddpm4j.runtime.model.MetadataKeys.*;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -79,7 +81,65 @@ public record ModelInfo(Prediction prediction, NoiseSchedule schedule, int heigh
         });
         OptionalInt classes = metadata.containsKey(CLASS_COUNT) ? OptionalInt.of(r.positiveInt(CLASS_COUNT))
                 : OptionalInt.empty();
+        if (metadata.containsKey(CLASS_NAMES)) {
+            if (classes.isEmpty()) {
+                throw new ModelContractException(source + ": metadata key '" + CLASS_NAMES + "' is present but '"
+                        + CLASS_COUNT + "' is missing; add it with: ddpm adopt --class-count K");
+            }
+            int names = splitNames(metadata.get(CLASS_NAMES)).size();
+            if (names != classes.getAsInt()) {
+                throw new ModelContractException(source + ": metadata key '" + CLASS_NAMES + "' names " + names
+                        + " classes, expected " + classes.getAsInt() + " (" + CLASS_COUNT + ")");
+            }
+        }
         return new ModelInfo(prediction, schedule, hw[0], hw[1], channels, clip, classes, metadata);
+    }
+
+    /**
+     * This description as a class-conditional model of {@code count} classes named {@code names}
+     * (empty for unnamed classes), for writers.
+     *
+     * @throws IllegalArgumentException when the count is not positive or the names do not match it
+     */
+    public ModelInfo withClasses(int count, List<String> names) {
+        if (count < 1) {
+            throw new IllegalArgumentException("class count must be positive, found " + count);
+        }
+        Map<String, String> m = new TreeMap<>(metadata);
+        m.remove(CLASS_NAMES);
+        if (!names.isEmpty()) {
+            if (names.size() != count) {
+                throw new IllegalArgumentException(names.size() + " class names given for " + count + " classes: "
+                        + names);
+            }
+            for (String n : names) {
+                if (n.isBlank() || n.contains(",")) {
+                    throw new IllegalArgumentException("class names must be non-empty and hold no comma, found '"
+                            + n + "'");
+                }
+            }
+            m.put(CLASS_NAMES, String.join(",", names));
+        }
+        return new ModelInfo(prediction, schedule, height, width, channels, clipSample, OptionalInt.of(count), m);
+    }
+
+    /** Whether the model is class-conditional ({@code ddpm.class_count} present). */
+    public boolean conditional() {
+        return classCount.isPresent();
+    }
+
+    /** The class names of {@code ddpm.class_names} in label order; empty when absent. */
+    public List<String> classNames() {
+        String v = metadata.get(CLASS_NAMES);
+        return v == null ? List.of() : splitNames(v);
+    }
+
+    private static List<String> splitNames(String value) {
+        List<String> out = new ArrayList<>();
+        for (String n : value.split(",", -1)) {
+            out.add(n.trim());
+        }
+        return List.copyOf(out);
     }
 
     /** Parses {@code "H,W"}, {@code "HxW"}, {@code "[H, W]"} or {@code "N"}. */
@@ -98,7 +158,7 @@ public record ModelInfo(Prediction prediction, NoiseSchedule schedule, int heigh
 
     /**
      * The required {@code ddpm.*} entries describing this model (format, prediction, schedule,
-     * timesteps, beta range, image size as "H,W", channels, clip_sample, class_count), in a stable order.
+     * timesteps, beta range, image size as "H,W", channels, clip_sample, class_count, class_names), in a stable order.
      */
     public Map<String, String> contractMetadata() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -114,6 +174,9 @@ public record ModelInfo(Prediction prediction, NoiseSchedule schedule, int heigh
         m.put(CHANNELS, Integer.toString(channels));
         m.put(CLIP_SAMPLE, Boolean.toString(clipSample));
         classCount.ifPresent(c -> m.put(CLASS_COUNT, Integer.toString(c)));
+        if (classCount.isPresent() && metadata.containsKey(CLASS_NAMES)) {
+            m.put(CLASS_NAMES, metadata.get(CLASS_NAMES));
+        }
         return m;
     }
 

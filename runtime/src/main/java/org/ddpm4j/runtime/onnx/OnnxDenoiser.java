@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.LongAdder;
+import org.ddpm4j.runtime.model.MetadataKeys;
 import org.ddpm4j.runtime.model.ModelContract;
 import org.ddpm4j.runtime.model.ModelInfo;
 import org.ddpm4j.runtime.model.ModelSignature;
@@ -302,7 +303,18 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
     }
 
     @Override
+    public int classCount() {
+        return signature.conditional() ? info.classCount().getAsInt() : 0;
+    }
+
+    /** Runs the model; a class-conditional model gets the null label (its unconditional prediction). */
+    @Override
     public void predict(float[] sample, long[] timesteps, float[] out) {
+        predict(sample, timesteps, null, out);
+    }
+
+    @Override
+    public void predict(float[] sample, long[] timesteps, long[] labels, float[] out) {
         if (closed.get()) {
             throw new IllegalStateException(source + ": the model is closed");
         }
@@ -313,6 +325,13 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
                     + info.height() + "x" + info.width() + " = " + batch * per + " values in and out, found "
                     + sample.length + " and " + out.length);
         }
+        if (labels != null && !signature.conditional()) {
+            throw new UnsupportedOperationException(source + ": the model is unconditional (no "
+                    + MetadataKeys.CLASS_COUNT + "): it takes no class labels");
+        }
+        if (labels != null && labels.length != batch) {
+            throw new IllegalArgumentException(source + ": expected " + batch + " class labels, found " + labels.length);
+        }
         int chunk = fixedBatch > 0 ? fixedBatch : batch;
         if (batch % chunk != 0) {
             throw new IllegalArgumentException(source + ": the model has a fixed batch size of " + fixedBatch
@@ -321,7 +340,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         IoBuffers io = borrow(chunk);
         try {
             for (int first = 0; first < batch; first += chunk) {
-                io.run(sample, timesteps, out, first, chunk, per);
+                io.run(sample, timesteps, labels, out, first, chunk, per);
             }
         } finally {
             pool.get(chunk).push(io);
@@ -373,8 +392,10 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         private final FloatBuffer in;
         private final FloatBuffer outBuf;
         private final Buffer tBuf;
+        private final Buffer labelBuf;
         private final OnnxTensor inTensor;
         private final OnnxTensor tTensor;
+        private final OnnxTensor labelTensor;
         private final OnnxTensor outTensor;
         private final Map<String, OnnxTensor> inputs;
         private final Map<String, OnnxValue> pinned;
@@ -406,12 +427,44 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
                     tTensor = OnnxTensor.createTensor(env, b, tShape);
                 }
             }
-            inputs = Map.of(signature.sample().name(), inTensor, "timestep", tTensor);
+            if (signature.conditional()) {
+                long[] lShape = {batch};
+                if (signature.classLabel().equals("int32")) {
+                    IntBuffer b = direct(batch * 4L).asIntBuffer();
+                    labelBuf = b;
+                    labelTensor = OnnxTensor.createTensor(env, b, lShape);
+                } else {
+                    LongBuffer b = direct(batch * 8L).asLongBuffer();
+                    labelBuf = b;
+                    labelTensor = OnnxTensor.createTensor(env, b, lShape);
+                }
+                inputs = Map.of(signature.sample().name(), inTensor, "timestep", tTensor,
+                        MetadataKeys.INPUT_CLASS_LABEL, labelTensor);
+            } else {
+                labelBuf = null;
+                labelTensor = null;
+                inputs = Map.of(signature.sample().name(), inTensor, "timestep", tTensor);
+            }
             pinned = Map.of(signature.outputName(), outTensor);
         }
 
-        void run(float[] sample, long[] timesteps, float[] out, int first, int count, int per) {
+        void run(float[] sample, long[] timesteps, long[] labels, float[] out, int first, int count, int per) {
             in.put(0, sample, first * per, count * per);
+            if (labelBuf != null) {
+                long nullLabel = info.classCount().getAsInt();
+                for (int i = 0; i < count; i++) {
+                    long l = labels == null ? nullLabel : labels[first + i];
+                    if (l < 0 || l > nullLabel) {
+                        throw new IllegalArgumentException(source + ": class label " + l + " is out of range: expected 0.."
+                                + (nullLabel - 1) + " (or " + nullLabel + ", the null label)");
+                    }
+                    if (labelBuf instanceof LongBuffer b) {
+                        b.put(i, l);
+                    } else {
+                        ((IntBuffer) labelBuf).put(i, (int) l);
+                    }
+                }
+            }
             if (signature.timestep().scalar()) {
                 long t = timesteps[first];
                 for (int i = first + 1; i < first + count; i++) {
@@ -453,6 +506,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
             inTensor.close();
             tTensor.close();
             outTensor.close();
+            if (labelTensor != null) {
+                labelTensor.close();
+            }
         }
     }
 

@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.ddpm4j.runtime.model.ClassLabels;
 import org.ddpm4j.runtime.model.ModelInfo;
 import org.ddpm4j.runtime.noise.BatchNoise;
 import org.ddpm4j.runtime.onnx.OnnxDenoiser;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.sampling.Denoiser;
+import org.ddpm4j.runtime.sampling.GuidedDenoiser;
 import org.ddpm4j.runtime.sampling.SamplerOptions;
 import org.ddpm4j.runtime.sampling.Samplers;
 import org.ddpm4j.runtime.sampling.SamplingListener;
@@ -28,7 +30,13 @@ import org.ddpm4j.runtime.sampling.TimestepSampler;
  *     BufferedImage first = r.image(0);
  * }
  * }</pre>
- * Everything about the model (schedule, prediction, size, clipping) comes from its metadata.
+ * Everything about the model (schedule, prediction, size, clipping) comes from its metadata. A
+ * class-conditional model takes labels and a classifier-free guidance scale:
+ * <pre>{@code
+ * int sneaker = ClassLabels.of(p.info()).resolve("sneaker");
+ * GenerationResult r = p.generate(GenerationRequest.builder()
+ *         .optClassLabels(sneaker).optGuidance(3).optSeeds(7, 16).build());
+ * }</pre>
  */
 public final class DiffusionPipeline implements AutoCloseable {
 
@@ -103,6 +111,22 @@ public final class DiffusionPipeline implements AutoCloseable {
     public GenerationResult generate(GenerationRequest request) {
         long start = System.nanoTime();
         TimestepSampler sampler = sampler(request);
+        ClassLabels classes = null;
+        if (request.conditional()) {
+            if (denoiser.classCount() < 1) {
+                throw new IllegalArgumentException("the model is unconditional: it takes no class label and no guidance"
+                        + " (found " + request.labels().length + " label(s), guidance " + request.guidance() + ")");
+            }
+            classes = info.classCount().isPresent() ? ClassLabels.of(info) : null;
+            for (long l : request.labels()) {
+                if (classes != null) {
+                    classes.check(l, true);
+                } else if (l > denoiser.classCount()) {
+                    throw new IllegalArgumentException("class label " + l + " is out of range: expected 0.."
+                            + denoiser.classCount());
+                }
+            }
+        }
         long[] seeds = request.seeds();
         int n = seeds.length;
         int per = info.imageValues();
@@ -125,7 +149,15 @@ public final class DiffusionPipeline implements AutoCloseable {
             if (frameSteps.length > 0) {
                 System.arraycopy(x, 0, frames.get(0), offset, x.length);
             }
-            sampler.sample(denoiser, x, noise, new SamplingListener() {
+            Denoiser model = denoiser;
+            if (request.conditional()) {
+                long[] labels = new long[b];
+                for (int k = 0; k < b; k++) {
+                    labels[k] = request.label(first + k);
+                }
+                model = new GuidedDenoiser(denoiser, labels, request.guidance());
+            }
+            sampler.sample(model, x, noise, new SamplingListener() {
                 private int nextFrame = 1;
 
                 @Override
@@ -144,7 +176,19 @@ public final class DiffusionPipeline implements AutoCloseable {
             System.arraycopy(x, 0, samples, offset, x.length);
         }
         return new GenerationResult(samples, info.channels(), info.height(), info.width(), seeds, sampler.toString(),
-                steps, frameSteps, frames, Duration.ofNanos(System.nanoTime() - start));
+                steps, frameSteps, frames, Duration.ofNanos(System.nanoTime() - start),
+                perImageLabels(request, n), info.classNames(), request.guidance());
+    }
+
+    private static long[] perImageLabels(GenerationRequest request, int n) {
+        if (!request.conditional()) {
+            return null;
+        }
+        long[] out = new long[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = request.label(k);
+        }
+        return out;
     }
 
     /** 0, k, 2k, ... and the last step; empty when k is 0. */

@@ -20,9 +20,13 @@ import org.ddpm4j.runtime.sampling.VarianceType;
  * @param trajectoryEvery keep the whole batch every this many steps for an animation (0 = keep none)
  * @param progress       progress callback
  * @param cancelled      polled before each step; true stops the request with a CancellationException
+ * @param labels         class labels of a class-conditional model: one per image, or one for all;
+ *                       null for none (an unconditional model, or a conditional one's null label)
+ * @param guidance       classifier-free guidance scale w (1 = the conditional model alone)
  */
 public record GenerationRequest(String sampler, int steps, SamplerOptions options, Boolean clipOverride,
-        long[] seeds, int batchSize, int trajectoryEvery, GenerationProgress progress, BooleanSupplier cancelled) {
+        long[] seeds, int batchSize, int trajectoryEvery, GenerationProgress progress, BooleanSupplier cancelled,
+        long[] labels, double guidance) {
 
     public GenerationRequest {
         if (seeds == null || seeds.length == 0) {
@@ -39,11 +43,51 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
                     + String.join(", ", Samplers.NAMES));
         }
         seeds = seeds.clone();
+        if (labels != null) {
+            if (labels.length != 1 && labels.length != seeds.length) {
+                throw new IllegalArgumentException("give one class label for all images or one per image ("
+                        + seeds.length + "), found " + labels.length);
+            }
+            for (long l : labels) {
+                if (l < 0) {
+                    throw new IllegalArgumentException("class labels must be >= 0, found " + l);
+                }
+            }
+            labels = labels.clone();
+        }
+        if (!Double.isFinite(guidance)) {
+            throw new IllegalArgumentException("guidance scale must be finite, found " + guidance);
+        }
+        if (labels == null && guidance != 1.0) {
+            throw new IllegalArgumentException("a guidance scale needs class labels (optClassLabels), found w="
+                    + guidance + " without any");
+        }
+    }
+
+    /** An unconditional request (no class labels, guidance 1). */
+    public GenerationRequest(String sampler, int steps, SamplerOptions options, Boolean clipOverride,
+            long[] seeds, int batchSize, int trajectoryEvery, GenerationProgress progress, BooleanSupplier cancelled) {
+        this(sampler, steps, options, clipOverride, seeds, batchSize, trajectoryEvery, progress, cancelled, null, 1.0);
     }
 
     @Override
     public long[] seeds() {
         return seeds.clone();
+    }
+
+    @Override
+    public long[] labels() {
+        return labels == null ? null : labels.clone();
+    }
+
+    /** Whether the request asks for classes. */
+    public boolean conditional() {
+        return labels != null;
+    }
+
+    /** The class label of image {@code k} (the request must be {@link #conditional()}). */
+    public long label(int k) {
+        return labels.length == 1 ? labels[0] : labels[k];
     }
 
     /** Number of images. */
@@ -69,8 +113,25 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
         private int trajectoryEvery;
         private GenerationProgress progress = GenerationProgress.NONE;
         private BooleanSupplier cancelled = () -> false;
+        private long[] labels;
+        private double guidance = 1.0;
 
         private Builder() {
+        }
+
+        /**
+         * Class labels of a class-conditional model: one for all images, or one per image
+         * (0..K-1; K, the null label, samples unconditionally).
+         */
+        public Builder optClassLabels(long... values) {
+            this.labels = values.clone();
+            return this;
+        }
+
+        /** Classifier-free guidance scale w: 1 (the default) is the conditional model alone, 0 unconditional. */
+        public Builder optGuidance(double value) {
+            this.guidance = value;
+            return this;
         }
 
         /** ddpm, ddim or dpmpp (case-insensitive; dpm++ is read as dpmpp). */
@@ -155,7 +216,7 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
                 }
             }
             return new GenerationRequest(sampler, steps, options, clip, s, batchSize, trajectoryEvery, progress,
-                    cancelled);
+                    cancelled, labels, guidance);
         }
     }
 }

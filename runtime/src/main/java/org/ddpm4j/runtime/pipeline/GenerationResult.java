@@ -20,12 +20,23 @@ import org.ddpm4j.runtime.image.ImageTensors;
  * @param frameSteps   for an animation: the step after which each frame was kept (0 = the starting noise)
  * @param frames       the whole set of images at each of {@code frameSteps} (empty when none were asked for)
  * @param elapsed      wall time of the request
+ * @param labels       the class label of each image of a class-conditional request, or null
+ * @param classNames   the model's class names in label order (empty when it names none)
+ * @param guidance     the classifier-free guidance scale (1 when unguided)
  */
 public record GenerationResult(float[] samples, int channels, int height, int width, long[] seeds, String sampler,
-        int steps, int[] frameSteps, List<float[]> frames, Duration elapsed) {
+        int steps, int[] frameSteps, List<float[]> frames, Duration elapsed, long[] labels, List<String> classNames,
+        double guidance) {
 
     public GenerationResult {
         frames = List.copyOf(frames);
+        classNames = classNames == null ? List.of() : List.copyOf(classNames);
+    }
+
+    /** An unconditional result. */
+    public GenerationResult(float[] samples, int channels, int height, int width, long[] seeds, String sampler,
+            int steps, int[] frameSteps, List<float[]> frames, Duration elapsed) {
+        this(samples, channels, height, width, seeds, sampler, steps, frameSteps, frames, elapsed, null, List.of(), 1.0);
     }
 
     /** Number of images. */

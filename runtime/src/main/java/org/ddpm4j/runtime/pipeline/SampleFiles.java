@@ -27,6 +27,12 @@ public final class SampleFiles {
     public static final String KEY_MODEL_SHA256 = "ddpm.model_sha256";
     /** PNG text keyword: all seeds of a grid, comma-separated. */
     public static final String KEY_SEEDS = "ddpm.seeds";
+    /** PNG text key: the class label of a class-conditional image (the grid: one per image, comma-separated). */
+    public static final String KEY_CLASS = "ddpm.class";
+    /** PNG text key: the class name of a class-conditional image, when the model names its classes. */
+    public static final String KEY_CLASS_NAME = "ddpm.class_name";
+    /** PNG text key: the classifier-free guidance scale of a class-conditional image. */
+    public static final String KEY_GUIDANCE = "ddpm.guidance";
 
     private SampleFiles() {
     }
@@ -45,6 +51,13 @@ public final class SampleFiles {
             Path file = dir.resolve(String.format("%s%04d-seed%d.png", prefix, k, seed));
             Map<String, String> text = common(result, modelSha256);
             text.put(KEY_SEED, Long.toString(seed));
+            if (result.labels() != null) {
+                long label = result.labels()[k];
+                text.put(KEY_CLASS, Long.toString(label));
+                if (label < result.classNames().size()) {
+                    text.put(KEY_CLASS_NAME, result.classNames().get((int) label));
+                }
+            }
             PngFiles.write(result.image(k), file, text);
             out.add(file);
         }
@@ -61,6 +74,13 @@ public final class SampleFiles {
             sb.append(i == 0 ? "" : ",").append(seeds[i]);
         }
         text.put(KEY_SEEDS, sb.toString());
+        if (result.labels() != null) {
+            StringBuilder lb = new StringBuilder();
+            for (int i = 0; i < result.labels().length; i++) {
+                lb.append(i == 0 ? "" : ",").append(result.labels()[i]);
+            }
+            text.put(KEY_CLASS, lb.toString());
+        }
         PngFiles.write(result.grid(columns, scale), file, text);
         return file;
     }
@@ -87,6 +107,9 @@ public final class SampleFiles {
         text.put(KEY_STEPS, Integer.toString(result.steps()));
         if (modelSha256 != null) {
             text.put(KEY_MODEL_SHA256, modelSha256);
+        }
+        if (result.labels() != null) {
+            text.put(KEY_GUIDANCE, Double.toString(result.guidance()));
         }
         return text;
     }

@@ -8,6 +8,7 @@ import org.ddpm4j.runtime.noise.BatchNoise;
 import org.ddpm4j.runtime.noise.GaussianNoise;
 import org.ddpm4j.runtime.sampling.DdimSampler;
 import org.ddpm4j.runtime.sampling.Denoiser;
+import org.ddpm4j.runtime.sampling.GuidedDenoiser;
 import org.ddpm4j.runtime.sampling.SamplingListener;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 
@@ -30,6 +31,10 @@ import org.ddpm4j.runtime.schedule.NoiseSchedule;
  * @param trajectoryTolerance allowed max abs difference on {@code trajectoryFinal}
  * @param trajectoryMinPsnr   smallest allowed PSNR (dB) against {@code trajectoryFinal}
  * @param recordedBy          who computed the reference values
+ * @param labels              class-conditional models: one label per probe image (real labels and
+ *                            the null label); null for unconditional ones
+ * @param trajectoryLabels    class-conditional models: one label per trajectory image; else null
+ * @param trajectoryGuidance  the trajectory's guidance scale (1 for unconditional models)
  */
 public record Probe(
         long[] inputSeeds,
@@ -45,7 +50,38 @@ public record Probe(
         float[] trajectoryFinal,
         double trajectoryTolerance,
         double trajectoryMinPsnr,
-        String recordedBy) {
+        String recordedBy,
+        long[] labels,
+        long[] trajectoryLabels,
+        double trajectoryGuidance) {
+
+    /** Guidance scale of the trajectory of a class-conditional model's probe (so the 2B path is covered). */
+    public static final double CONDITIONAL_TRAJECTORY_GUIDANCE = 2.0;
+
+    /** An unconditional model's probe. */
+    public Probe(long[] inputSeeds, long[] timesteps, int channels, int height, int width, float[] expected,
+            double tolerance, long[] trajectorySeeds, int trajectorySteps, double trajectoryEta,
+            float[] trajectoryFinal, double trajectoryTolerance, double trajectoryMinPsnr, String recordedBy) {
+        this(inputSeeds, timesteps, channels, height, width, expected, tolerance, trajectorySeeds, trajectorySteps,
+                trajectoryEta, trajectoryFinal, trajectoryTolerance, trajectoryMinPsnr, recordedBy, null, null, 1.0);
+    }
+
+    /** Whether the probe was recorded from a class-conditional model. */
+    public boolean conditional() {
+        return labels != null;
+    }
+
+    /**
+     * The forward labels of a conditional probe of {@code batch} images for K classes: even images
+     * get classes 0, 1, ... (mod K), odd images the null label K.
+     */
+    public static long[] probeLabels(int batch, int classCount) {
+        long[] l = new long[batch];
+        for (int k = 0; k < batch; k++) {
+            l[k] = k % 2 == 1 ? classCount : (k / 2) % classCount;
+        }
+        return l;
+    }
 
     /** Probe format written by {@link #toMetadata()}. */
     public static final String VERSION = "1";
@@ -81,12 +117,34 @@ public record Probe(
         long[] ts = settings.timesteps(schedule.timesteps());
         float[] x = inputs(settings.inputSeeds(), c * h * w);
         float[] out = new float[x.length];
-        reference.predict(x, ts, out);
+        int k = reference.classCount();
+        long[] labels = k > 0 ? probeLabels(ts.length, k) : null;
+        reference.predict(x, ts, labels, out);
+        long[] trajLabels = null;
+        double guidance = 1.0;
+        if (k > 0) {
+            trajLabels = new long[settings.trajectorySeeds().length];
+            for (int i = 0; i < trajLabels.length; i++) {
+                trajLabels[i] = (k - 1 - i % k);
+            }
+            guidance = CONDITIONAL_TRAJECTORY_GUIDANCE;
+        }
         float[] fin = trajectory(reference, settings.trajectorySeeds(), settings.trajectorySteps(),
-                settings.trajectoryEta(), schedule, clipSample);
+                settings.trajectoryEta(), schedule, clipSample, trajLabels, guidance);
         return new Probe(settings.inputSeeds(), ts, c, h, w, out, settings.tolerance(),
                 settings.trajectorySeeds(), settings.trajectorySteps(), settings.trajectoryEta(), fin,
-                settings.trajectoryTolerance(), settings.trajectoryMinPsnr(), recordedBy);
+                settings.trajectoryTolerance(), settings.trajectoryMinPsnr(), recordedBy, labels, trajLabels, guidance);
+    }
+
+    /**
+     * As {@link #trajectory(Denoiser, long[], int, double, NoiseSchedule, boolean)}, for a
+     * class-conditional model guided towards {@code labels} with scale {@code guidance} (labels null:
+     * the plain model).
+     */
+    public static float[] trajectory(Denoiser model, long[] seeds, int steps, double eta,
+            NoiseSchedule schedule, boolean clipSample, long[] labels, double guidance) {
+        Denoiser m = labels == null ? model : new GuidedDenoiser(model, labels, guidance);
+        return trajectory(m, seeds, steps, eta, schedule, clipSample);
     }
 
     /** Runs the seeded DDIM trajectory with {@code model}: x_T from the seeds, then {@code steps} steps. */
@@ -117,6 +175,11 @@ public record Probe(
         m.put(ProbeKeys.TRAJECTORY_FINAL, FloatCodec.encode(trajectoryFinal));
         m.put(ProbeKeys.TRAJECTORY_TOLERANCE, format(trajectoryTolerance));
         m.put(ProbeKeys.TRAJECTORY_MIN_PSNR, format(trajectoryMinPsnr));
+        if (labels != null) {
+            m.put(ProbeKeys.LABELS, FloatCodec.joinLongs(labels));
+            m.put(ProbeKeys.TRAJECTORY_LABELS, FloatCodec.joinLongs(trajectoryLabels));
+            m.put(ProbeKeys.TRAJECTORY_GUIDANCE, format(trajectoryGuidance));
+        }
         return m;
     }
 
@@ -158,10 +221,25 @@ public record Probe(
         if (!"ddim".equals(sampler)) {
             throw new IllegalArgumentException("Unsupported " + ProbeKeys.TRAJECTORY_SAMPLER + " '" + sampler + "', expected 'ddim'");
         }
+        long[] labels = null;
+        long[] trajLabels = null;
+        double guidance = 1.0;
+        if (metadata.containsKey(ProbeKeys.LABELS)) {
+            labels = FloatCodec.parseLongs(require(metadata, ProbeKeys.LABELS), ProbeKeys.LABELS);
+            trajLabels = FloatCodec.parseLongs(require(metadata, ProbeKeys.TRAJECTORY_LABELS),
+                    ProbeKeys.TRAJECTORY_LABELS);
+            guidance = number(metadata, ProbeKeys.TRAJECTORY_GUIDANCE);
+            if (labels.length != seeds.length || trajLabels.length != trajSeeds.length) {
+                throw new IllegalArgumentException("Probe labels are inconsistent: " + labels.length + " labels for "
+                        + seeds.length + " images, " + trajLabels.length + " trajectory labels for "
+                        + trajSeeds.length + " trajectory images");
+            }
+        }
         return new Probe(seeds, ts, (int) shape[1], (int) shape[2], (int) shape[3], expected,
                 number(metadata, ProbeKeys.TOLERANCE), trajSeeds,
                 (int) number(metadata, ProbeKeys.TRAJECTORY_STEPS), number(metadata, ProbeKeys.TRAJECTORY_ETA), fin,
-                number(metadata, ProbeKeys.TRAJECTORY_TOLERANCE), number(metadata, ProbeKeys.TRAJECTORY_MIN_PSNR), metadata.getOrDefault(ProbeKeys.RECORDED_BY, "unknown"));
+                number(metadata, ProbeKeys.TRAJECTORY_TOLERANCE), number(metadata, ProbeKeys.TRAJECTORY_MIN_PSNR),
+                metadata.getOrDefault(ProbeKeys.RECORDED_BY, "unknown"), labels, trajLabels, guidance);
     }
 
     /** Whether the metadata carries a probe at all. */
@@ -198,7 +276,8 @@ public record Probe(
                 && Arrays.equals(p.trajectorySeeds, trajectorySeeds) && p.trajectorySteps == trajectorySteps
                 && p.trajectoryEta == trajectoryEta && Arrays.equals(p.trajectoryFinal, trajectoryFinal)
                 && p.trajectoryTolerance == trajectoryTolerance && p.trajectoryMinPsnr == trajectoryMinPsnr
-                && p.recordedBy.equals(recordedBy);
+                && p.recordedBy.equals(recordedBy) && Arrays.equals(p.labels, labels)
+                && Arrays.equals(p.trajectoryLabels, trajectoryLabels) && p.trajectoryGuidance == trajectoryGuidance;
     }
 
     @Override

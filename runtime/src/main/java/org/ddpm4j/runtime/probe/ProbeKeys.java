@@ -40,4 +40,10 @@ public final class ProbeKeys {
     public static final String TRAJECTORY_TOLERANCE = PREFIX + "trajectory.tolerance";
     /** Smallest allowed PSNR (dB, peak-to-peak 2) of the final images. */
     public static final String TRAJECTORY_MIN_PSNR = PREFIX + "trajectory.min_psnr";
+    /** Class-conditional models: one class label per probe image (the null label K among them). */
+    public static final String LABELS = PREFIX + "labels";
+    /** Class-conditional models: one class label per trajectory image. */
+    public static final String TRAJECTORY_LABELS = PREFIX + "trajectory.labels";
+    /** Class-conditional models: the classifier-free guidance scale of the trajectory. */
+    public static final String TRAJECTORY_GUIDANCE = PREFIX + "trajectory.guidance";
 }

@@ -13,8 +13,13 @@ public final class ProbeRunner {
     public static ProbeResult run(Denoiser model, Probe probe, NoiseSchedule schedule, boolean clipSample) {
         checkShape(model, probe);
         float[] out = forward(model, probe);
+        if (probe.conditional() != model.classCount() > 0) {
+            throw new IllegalArgumentException(probe.conditional()
+                    ? "the probe was recorded with class labels but the model is unconditional"
+                    : "the model is class-conditional but the probe has no class labels; re-export it with 'ddpm export'");
+        }
         float[] fin = Probe.trajectory(model, probe.trajectorySeeds(), probe.trajectorySteps(), probe.trajectoryEta(),
-                schedule, clipSample);
+                schedule, clipSample, probe.trajectoryLabels(), probe.trajectoryGuidance());
         return new ProbeResult(ProbeResult.maxAbsError(out, probe.expected()), probe.tolerance(),
                 ProbeResult.maxAbsError(fin, probe.trajectoryFinal()), ProbeResult.psnr(fin, probe.trajectoryFinal()),
                 probe.trajectoryTolerance(), probe.trajectoryMinPsnr());
@@ -24,7 +29,7 @@ public final class ProbeRunner {
     public static float[] forward(Denoiser model, Probe probe) {
         float[] x = probe.inputs();
         float[] out = new float[x.length];
-        model.predict(x, probe.timesteps(), out);
+        model.predict(x, probe.timesteps(), probe.labels(), out);
         return out;
     }
 

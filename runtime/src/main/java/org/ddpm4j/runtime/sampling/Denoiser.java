@@ -31,4 +31,27 @@ public interface Denoiser {
      * @param out       receives the prediction, same length as {@code sample}
      */
     void predict(float[] sample, long[] timesteps, float[] out);
+
+    /**
+     * Number of classes K of a class-conditional model (labels 0..K-1, K the null label); 0 for an
+     * unconditional one.
+     */
+    default int classCount() {
+        return 0;
+    }
+
+    /**
+     * Runs a class-conditional model on a batch with one class label per image (K, the null label,
+     * for the unconditional prediction). {@link #predict(float[], long[], float[])} of a conditional
+     * model uses the null label.
+     *
+     * @param labels one label per image, 0..K; null only for an unconditional model
+     * @throws UnsupportedOperationException when labels are given to an unconditional model
+     */
+    default void predict(float[] sample, long[] timesteps, long[] labels, float[] out) {
+        if (labels != null) {
+            throw new UnsupportedOperationException("the model is unconditional: it takes no class labels");
+        }
+        predict(sample, timesteps, out);
+    }
 }

@@ -1,6 +1,8 @@
 package org.ddpm4j.trainer.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.runtime.schedule.ScheduleType;
 
@@ -25,6 +27,9 @@ import org.ddpm4j.runtime.schedule.ScheduleType;
  * @param betaEnd      beta_T of beta-range schedules
  * @param seed         the seed of every random draw (weights, batches, timesteps, noise, flips, dropout)
  * @param flip         random horizontal flips
+ * @param labelDropout class-conditional runs: the share of labels replaced by the null label, so one
+ *                     network also learns the unconditional model for classifier-free guidance
+ * @param classNames   class-conditional runs: the class names in label order (empty otherwise)
  */
 public record TrainingConfig(
         String data,
@@ -43,7 +48,9 @@ public record TrainingConfig(
         double betaStart,
         double betaEnd,
         long seed,
-        boolean flip) {
+        boolean flip,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) double labelDropout,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> classNames) {
 
     public TrainingConfig {
         require(data != null && !data.isBlank(), "data must be named");
@@ -58,6 +65,22 @@ public record TrainingConfig(
         require(emaDecay >= 0 && emaDecay < 1, "EMA decay must be in [0, 1), found " + emaDecay);
         ScheduleType.fromId(schedule);
         require(timesteps > 0, "timesteps must be positive, found " + timesteps);
+        require(labelDropout >= 0 && labelDropout < 1, "label dropout must be in [0, 1), found " + labelDropout);
+        classNames = classNames == null ? List.of() : List.copyOf(classNames);
+    }
+
+    /** An unconditional run's configuration. */
+    public TrainingConfig(String data, String preset, int batch, double learningRate, int warmupSteps, double beta1,
+            double beta2, double adamEps, double gradClip, LossType loss, double emaDecay, String schedule,
+            int timesteps, double betaStart, double betaEnd, long seed, boolean flip) {
+        this(data, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps, gradClip, loss, emaDecay, schedule,
+                timesteps, betaStart, betaEnd, seed, flip, 0.0, List.of());
+    }
+
+    /** A copy for a class-conditional run over {@code names} with label dropout {@code dropout}. */
+    public TrainingConfig withClasses(List<String> names, double dropout) {
+        return new TrainingConfig(data, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps,
+                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, seed, flip, dropout, names);
     }
 
     private static void require(boolean ok, String message) {
@@ -92,7 +115,8 @@ public record TrainingConfig(
     /** A copy with another data set (used when a resumed run reads its data from a new place). */
     public TrainingConfig withData(String newData) {
         return new TrainingConfig(newData, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps,
-                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, seed, flip);
+                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, seed, flip, labelDropout,
+                classNames);
     }
 
     /** A copy with another seed. */

@@ -17,6 +17,12 @@ import javax.imageio.ImageIO;
 /**
  * Opens training data: Fashion-MNIST IDX files, or a folder of PNG/JPEG/GIF/BMP images at any
  * depth (for example TinyImageNet's {@code train/<class>/images/*.JPEG}).
+ *
+ * <p>Class labels come along where the source has them: an IDX image file's label file next to it
+ * ({@code train-labels-idx1-ubyte[.gz]} beside {@code train-images-idx3-ubyte[.gz]}; Fashion-MNIST's
+ * ten names when the data set is named {@code fashion-mnist} or its path says "fashion", the digits
+ * otherwise), and for a folder the first folder level below it (every image must sit in one; the
+ * folder names, sorted, are the class names).
  */
 public final class Datasets {
 
@@ -30,6 +36,10 @@ public final class Datasets {
     private static final String[] IDX_NAMES = {"train-images-idx3-ubyte.gz", "train-images-idx3-ubyte",
             "train-images.idx3-ubyte"};
     private static final int NAMED_SKIPS = 5;
+
+    /** Fashion-MNIST's ten class names, in label order. */
+    public static final List<String> FASHION_MNIST_CLASSES = List.of("t-shirt/top", "trouser", "pullover", "dress",
+            "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot");
 
     private Datasets() {
     }
@@ -84,6 +94,31 @@ public final class Datasets {
      */
     public static ImageDataset fromIdx(Path file, int size, int channels) throws IOException {
         IdxImages.Raw raw = IdxImages.read(file);
+        int[] labels = null;
+        List<String> names = List.of();
+        Path labelFile = labelFileFor(file);
+        if (labelFile != null) {
+            labels = IdxImages.readLabels(labelFile);
+            if (labels.length != raw.count()) {
+                throw new IOException(labelFile + " has " + labels.length + " labels but " + file + " has "
+                        + raw.count() + " images");
+            }
+            int max = 0;
+            for (int l : labels) {
+                max = Math.max(max, l);
+            }
+            boolean fashion = file.toAbsolutePath().toString().toLowerCase(Locale.ROOT).contains("fashion")
+                    && max < FASHION_MNIST_CLASSES.size();
+            if (fashion) {
+                names = FASHION_MNIST_CLASSES;
+            } else {
+                List<String> digits = new ArrayList<>();
+                for (int i = 0; i <= max; i++) {
+                    digits.add(Integer.toString(i));
+                }
+                names = digits;
+            }
+        }
         byte[][] out = new byte[raw.count()][];
         int pad = size - raw.rows();
         boolean padOnly = raw.rows() == raw.cols() && pad >= 0 && pad <= 8 && pad % 2 == 0;
@@ -92,7 +127,24 @@ public final class Datasets {
                     : ImageResizer.resizeCrop(ImageResizer.grayImage(raw.images()[i], raw.rows(), raw.cols()), size, 1);
             out[i] = channels == 1 ? gray : replicate(gray, channels);
         });
-        return new ImageDataset(file.toString(), channels, size, out, 0);
+        return new ImageDataset(file.toString(), channels, size, out, 0, labels, names);
+    }
+
+    /** The IDX label file beside an image file ("images-idx3" read as "labels-idx1"), or null. */
+    static Path labelFileFor(Path images) {
+        String name = images.getFileName().toString();
+        String base = name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
+        String labels = base.replace("images-idx3", "labels-idx1").replace("images.idx3", "labels.idx1");
+        if (labels.equals(base)) {
+            return null;
+        }
+        for (String candidate : new String[] {labels + ".gz", labels}) {
+            Path p = images.resolveSibling(candidate);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     private static byte[] pad(byte[] img, int side, int size) {
@@ -169,10 +221,15 @@ public final class Datasets {
                 progress.accept(n);
             }
         });
+        List<String> classNames = folderClasses(dir, files);
         List<byte[]> ok = new ArrayList<>();
-        for (byte[] d : decoded) {
-            if (d != null) {
-                ok.add(d);
+        List<Integer> okLabels = new ArrayList<>();
+        for (int i = 0; i < decoded.length; i++) {
+            if (decoded[i] != null) {
+                ok.add(decoded[i]);
+                if (classNames != null) {
+                    okLabels.add(classNames.indexOf(dir.relativize(files.get(i)).getName(0).toString()));
+                }
             }
         }
         if (!failures.isEmpty()) {
@@ -184,6 +241,21 @@ public final class Datasets {
             throw new IOException("none of the " + files.size() + " image files in " + dir.toAbsolutePath()
                     + " could be read, e.g. " + failures.get(0));
         }
-        return new ImageDataset(dir.toString(), channels, size, ok.toArray(new byte[0][]), failures.size());
+        int[] labels = classNames == null ? null : okLabels.stream().mapToInt(Integer::intValue).toArray();
+        return new ImageDataset(dir.toString(), channels, size, ok.toArray(new byte[0][]), failures.size(), labels,
+                classNames == null ? List.of() : classNames);
+    }
+
+    /** The sorted first-level folder names when every file sits below one, else null (no classes). */
+    static List<String> folderClasses(Path dir, List<Path> files) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (Path f : files) {
+            Path rel = dir.relativize(f);
+            if (rel.getNameCount() < 2) {
+                return null;
+            }
+            names.add(rel.getName(0).toString());
+        }
+        return List.copyOf(names);
     }
 }

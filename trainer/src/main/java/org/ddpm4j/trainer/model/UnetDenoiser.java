@@ -41,7 +41,17 @@ public final class UnetDenoiser implements Denoiser {
     }
 
     @Override
+    public int classCount() {
+        return model.spec().classCount();
+    }
+
+    @Override
     public void predict(float[] sample, long[] timesteps, float[] out) {
+        predict(sample, timesteps, null, out);
+    }
+
+    @Override
+    public void predict(float[] sample, long[] timesteps, long[] labels, float[] out) {
         int b = timesteps.length;
         int c = channels();
         int hw = height() * width();
@@ -59,7 +69,7 @@ public final class UnetDenoiser implements Denoiser {
                 tf[i] = timesteps[i];
             }
             NDArray t = m.create(tf);
-            NDArray y = model.forward(x, t, false);
+            NDArray y = model.forward(x, t, labels, false);
             System.arraycopy(y.toFloatArray(), 0, out, 0, out.length);
         } finally {
             JniUtils.setGradMode(gradMode);

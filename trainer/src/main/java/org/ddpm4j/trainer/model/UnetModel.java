@@ -42,7 +42,9 @@ public final class UnetModel implements AutoCloseable {
     /**
      * A freshly initialised model on its own manager: conv and linear weights uniform in
      * +-1/sqrt(fan_in) from a {@link GaussianNoise} stream of {@code seed}; biases 0; norm weights 1;
-     * the last conv of each residual block, each attention projection and the output conv start at 0.
+     * the last conv of each residual block, each attention projection, the output conv and the class
+     * embedding start at 0 (so a conditional model holding an unconditional model's other weights
+     * computes exactly what that model computed).
      */
     public static UnetModel create(UnetSpec spec, long seed) {
         return initialised(spec, seed, NDManager.newBaseManager());
@@ -114,7 +116,8 @@ public final class UnetModel implements AutoCloseable {
     }
 
     private static boolean startsAtZero(String name) {
-        return name.endsWith(".conv2.weight") || name.endsWith(".proj.weight") || name.equals("out.conv.weight");
+        return name.endsWith(".conv2.weight") || name.endsWith(".proj.weight") || name.equals("out.conv.weight")
+                || name.equals(UnetSpec.CLASS_EMBEDDING);
     }
 
     /** The spec this model was built from. */
@@ -154,14 +157,24 @@ public final class UnetModel implements AutoCloseable {
     }
 
     /**
+     * The forward pass of an unconditional model, or of a conditional one with the null label.
+     *
+     * @see #forward(NDArray, NDArray, long[], boolean)
+     */
+    public NDArray forward(NDArray x, NDArray t, boolean training) {
+        return forward(x, t, null, training);
+    }
+    /**
      * The forward pass of {@link UnetSpec}'s Javadoc.
      *
      * @param x        x_t, float32 {@code [B, C, H, W]}
      * @param t        timestep indices {@code [B]} (any numeric type; used as float)
+     * @param labels   a conditional model's class label per image (0..K-1, K the null label; null means
+     *                 the null label for all); must be null for an unconditional model
      * @param training whether dropout is active
      * @return the prediction, float32 {@code [B, outChannels, H, W]}, attached to {@code x}'s manager
      */
-    public NDArray forward(NDArray x, NDArray t, boolean training) {
+    public NDArray forward(NDArray x, NDArray t, long[] labels, boolean training) {
         Shape s = x.getShape();
         if (s.dimension() != 4 || s.get(1) != spec.inChannels() || s.get(2) != spec.imageSize()
                 || s.get(3) != spec.imageSize()) {
@@ -174,12 +187,26 @@ public final class UnetModel implements AutoCloseable {
         if (x.getDataType() != DataType.FLOAT32) {
             throw new IllegalArgumentException("UNet input must be float32, found " + x.getDataType());
         }
+        if (labels != null) {
+            if (!spec.conditional()) {
+                throw new IllegalArgumentException("the UNet is unconditional: it takes no class labels");
+            }
+            if (labels.length != s.get(0)) {
+                throw new IllegalArgumentException("class labels must be [" + s.get(0) + "], found " + labels.length);
+            }
+            for (long l : labels) {
+                if (l < 0 || l > spec.classCount()) {
+                    throw new IllegalArgumentException("class label " + l + " is out of range: expected 0.."
+                            + (spec.classCount() - 1) + " (or " + spec.classCount() + ", the null label)");
+                }
+            }
+        }
         try (NDManager scope = x.getManager().newSubManager()) {
             // operations whose first operand is a parameter land in this scope and are freed here
             for (NDArray p : params.values()) {
                 p.tempAttach(scope);
             }
-            return forwardPass(x, t, training);
+            return forwardPass(x, t, labels, training);
         }
     }
 
@@ -191,10 +218,13 @@ public final class UnetModel implements AutoCloseable {
         return a;
     }
 
-    private NDArray forwardPass(NDArray x, NDArray t, boolean training) {
+    private NDArray forwardPass(NDArray x, NDArray t, long[] labels, boolean training) {
         NDArray temb = UnetOps.sinusoidal(t, spec.baseChannels());
         temb = UnetOps.linear(temb, p("time.fc1.weight"), p("time.fc1.bias"));
         temb = UnetOps.linear(UnetOps.silu(temb), p("time.fc2.weight"), p("time.fc2.bias"));
+        if (spec.conditional()) {
+            temb = temb.add(classEmbedding(x.getManager(), labels, (int) x.getShape().get(0)));
+        }
         NDArray tembAct = UnetOps.silu(temb);
 
         Deque<NDArray> hs = new ArrayDeque<>();
@@ -234,6 +264,16 @@ public final class UnetModel implements AutoCloseable {
         }
         h = UnetOps.silu(norm("out.norm", h));
         return UnetOps.conv3(h, p("out.conv.weight"), p("out.conv.bias"));
+    }
+
+    /** Rows of the class table for the labels, as a one-hot product so the gradient reaches the table. */
+    private NDArray classEmbedding(NDManager m, long[] labels, int batch) {
+        int rows = spec.classCount() + 1;
+        float[] oneHot = new float[batch * rows];
+        for (int i = 0; i < batch; i++) {
+            oneHot[i * rows + (int) (labels == null ? spec.classCount() : labels[i])] = 1f;
+        }
+        return m.create(oneHot, new Shape(batch, rows)).matMul(p(UnetSpec.CLASS_EMBEDDING));
     }
 
     private NDArray norm(String name, NDArray x) {

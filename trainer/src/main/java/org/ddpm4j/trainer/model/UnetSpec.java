@@ -1,5 +1,6 @@
 package org.ddpm4j.trainer.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,6 +15,7 @@ import java.util.Locale;
  * <h2>The forward pass this spec describes</h2>
  * <pre>
  * temb  = fc2(silu(fc1(sinusoidal(t, baseChannels))))        sinusoidal: see below
+ * temb  = temb + class.embed[label]          only when classCount K &gt; 0: label 0..K-1, K the null label
  * h     = in.conv(x)                      hs = [h]
  * for level i in 0..L-1 (resolution r = imageSize / 2^i, width c_i = baseChannels * mult[i]):
  *     for j in 0..blocksPerLevel-1:  h = down.i.res.j(h, temb); if r in attentionResolutions: h = down.i.attn.j(h); hs.push(h)
@@ -48,6 +50,9 @@ import java.util.Locale;
  * @param groups               GroupNorm groups
  * @param dropout              dropout rate inside residual blocks (training only)
  * @param normEps              GroupNorm epsilon
+ * @param classCount           K classes of a class-conditional model (0 = unconditional): adds the
+ *                             learned table {@code class.embed.weight} [K+1, 4 baseChannels], row K
+ *                             the null label, starting at zero
  */
 public record UnetSpec(
         int imageSize,
@@ -59,7 +64,8 @@ public record UnetSpec(
         List<Integer> attentionResolutions,
         int groups,
         double dropout,
-        double normEps) {
+        double normEps,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) int classCount) {
 
     /** One learnable tensor of the model: its canonical name and shape. */
     public record Param(String name, long[] shape) {
@@ -95,6 +101,14 @@ public record UnetSpec(
         channelMults = List.copyOf(channelMults);
         attentionResolutions = List.copyOf(attentionResolutions);
         validate(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel, groups, dropout, normEps);
+        require(classCount >= 0, "classCount must be >= 0 (0 = unconditional), found " + classCount);
+    }
+
+    /** An unconditional spec. */
+    public UnetSpec(int imageSize, int inChannels, int outChannels, int baseChannels, List<Integer> channelMults,
+            int blocksPerLevel, List<Integer> attentionResolutions, int groups, double dropout, double normEps) {
+        this(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel, attentionResolutions,
+                groups, dropout, normEps, 0);
     }
 
     private static void validate(int imageSize, int inChannels, int outChannels, int baseChannels,
@@ -140,20 +154,34 @@ public record UnetSpec(
     /** This spec with another image size. */
     public UnetSpec withImageSize(int size) {
         return new UnetSpec(size, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel,
-                attentionResolutions, groups, dropout, normEps);
+                attentionResolutions, groups, dropout, normEps, classCount);
     }
 
     /** This spec with another number of image channels (in and out). */
     public UnetSpec withChannels(int channels) {
         return new UnetSpec(imageSize, channels, channels, baseChannels, channelMults, blocksPerLevel,
-                attentionResolutions, groups, dropout, normEps);
+                attentionResolutions, groups, dropout, normEps, classCount);
     }
 
     /** This spec with another dropout rate. */
     public UnetSpec withDropout(double rate) {
         return new UnetSpec(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel,
-                attentionResolutions, groups, rate, normEps);
+                attentionResolutions, groups, rate, normEps, classCount);
     }
+
+    /** This spec as a class-conditional model of {@code count} classes (0 = unconditional). */
+    public UnetSpec withClassCount(int count) {
+        return new UnetSpec(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel,
+                attentionResolutions, groups, dropout, normEps, count);
+    }
+
+    /** Whether the model takes a class label. */
+    public boolean conditional() {
+        return classCount > 0;
+    }
+
+    /** The canonical name of the class embedding table of a conditional model. */
+    public static final String CLASS_EMBEDDING = "class.embed.weight";
 
     /** Number of resolution levels. */
     public int levels() {
@@ -201,6 +229,9 @@ public record UnetSpec(
         int temb = timeEmbedChannels();
         linear(p, "time.fc1", baseChannels, temb);
         linear(p, "time.fc2", temb, temb);
+        if (classCount > 0) {
+            p.add(new Param(CLASS_EMBEDDING, new long[] {classCount + 1, temb}));
+        }
         conv(p, "in.conv", inChannels, baseChannels, 3);
         int cur = baseChannels;
         for (int i = 0; i < levels(); i++) {

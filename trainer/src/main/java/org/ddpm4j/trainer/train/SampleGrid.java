@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import org.ddpm4j.runtime.image.ImageTensors;
 import org.ddpm4j.runtime.noise.BatchNoise;
 import org.ddpm4j.runtime.sampling.DdimSampler;
+import org.ddpm4j.runtime.sampling.Denoiser;
+import org.ddpm4j.runtime.sampling.GuidedDenoiser;
 import org.ddpm4j.runtime.sampling.SamplingListener;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.trainer.model.UnetModel;
@@ -17,7 +19,8 @@ public final class SampleGrid {
 
     /**
      * Samples {@code count} images (seeds {@code seed .. seed+count-1}) in {@code steps} DDIM steps
-     * and writes them as one PNG grid.
+     * and writes them as one PNG grid. A class-conditional model draws image k of class k mod K (one
+     * column per class), unguided.
      *
      * @return the samples, {@code count*C*H*W} values in [-1, 1]
      */
@@ -28,9 +31,19 @@ public final class SampleGrid {
         float[] x = new float[count * c * s * s];
         BatchNoise noise = BatchNoise.consecutive(seed, count);
         noise.fill(x);
-        new DdimSampler(schedule, Math.min(steps, schedule.timesteps()), 0.0, true)
-                .sample(model.denoiser(), x, noise, SamplingListener.NONE);
+        Denoiser denoiser = model.denoiser();
         int cols = (int) Math.ceil(Math.sqrt(count));
+        int k = model.spec().classCount();
+        if (k > 0) {
+            long[] labels = new long[count];
+            for (int i = 0; i < count; i++) {
+                labels[i] = i % k;
+            }
+            denoiser = new GuidedDenoiser(denoiser, labels, 1.0);
+            cols = Math.min(count, k);
+        }
+        new DdimSampler(schedule, Math.min(steps, schedule.timesteps()), 0.0, true)
+                .sample(denoiser, x, noise, SamplingListener.NONE);
         int scale = Math.max(1, 64 / s);
         ImageTensors.writePng(ImageTensors.grid(x, count, c, s, s, cols, 2, scale), png);
         return x;

@@ -15,6 +15,8 @@ public final class Seeds {
     public static final long DROPOUT = 3;
     /** Stream of the initial weights. */
     public static final long INIT = 4;
+    /** Stream of the per-step label dropout of class-conditional runs (apart, so unconditional runs draw as before). */
+    public static final long LABELS = 5;
 
     private Seeds() {
     }

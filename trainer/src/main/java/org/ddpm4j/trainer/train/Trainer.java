@@ -56,6 +56,17 @@ public final class Trainer implements AutoCloseable {
                     + data.imageSize() + "x" + data.imageSize() + " images, the model expects " + spec.inChannels()
                     + "x" + spec.imageSize() + "x" + spec.imageSize());
         }
+        if (spec.conditional()) {
+            if (!data.hasLabels()) {
+                throw new IllegalArgumentException("a class-conditional model needs class labels, but data set "
+                        + data.description() + " has none (expected an IDX label file beside the images, or images"
+                        + " in one folder per class)");
+            }
+            if (data.classCount() > spec.classCount()) {
+                throw new IllegalArgumentException("data set " + data.description() + " has " + data.classCount()
+                        + " classes, the model " + spec.classCount());
+            }
+        }
         this.spec = spec;
         this.config = config;
         this.data = data;
@@ -105,6 +116,64 @@ public final class Trainer implements AutoCloseable {
             t.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts a new run from another run's checkpoint, typically a class-conditional model from an
+     * unconditional one: {@code spec} must be the checkpoint's spec, up to the class count. Every
+     * parameter the checkpoint has is taken from it (raw weights, EMA and Adam's moments), the new
+     * class embedding starts at zero (so the model first computes exactly what the checkpoint's model
+     * computed, for every label), and the step count continues from the checkpoint's, so the learning
+     * rate and EMA decay schedules go on where they were.
+     *
+     * @throws IllegalArgumentException when the specs differ beyond the class count, or the checkpoint
+     *                                  holds a parameter the new model lacks
+     */
+    public static Trainer initFrom(Checkpoint checkpoint, UnetSpec spec, TrainingConfig config, ImageDataset data,
+            Device device) throws IOException {
+        UnetSpec from = checkpoint.spec();
+        if (!from.withClassCount(spec.classCount()).equals(spec)) {
+            throw new IllegalArgumentException("cannot start from checkpoint " + checkpoint.dir()
+                    + ": its UNet " + from + " differs from the new one " + spec + " beyond the class count");
+        }
+        if (from.conditional() && from.classCount() != spec.classCount()) {
+            throw new IllegalArgumentException("cannot start from checkpoint " + checkpoint.dir() + ": it has "
+                    + from.classCount() + " classes, the new model " + spec.classCount());
+        }
+        Trainer t = new Trainer(spec, config, data, device);
+        try {
+            Map<String, float[]> weights = extend(checkpoint.weights(), t.model.weights());
+            Map<String, float[]> ema = extend(checkpoint.emaWeights(), t.ema.weights());
+            t.model.loadWeights(weights);
+            t.ema.loadWeights(ema);
+            t.emaFlat.set(java.nio.FloatBuffer.wrap(t.layout.fromMap(ema, "EMA weights")));
+            OptimizerState state = checkpoint.optimizerState();
+            Map<String, float[]> zeros = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, float[]> e : weights.entrySet()) {
+                zeros.put(e.getKey(), new float[e.getValue().length]);
+            }
+            t.adam.load(new OptimizerState(state.step(), extend(state.firstMoment(), zeros),
+                    extend(state.secondMoment(), zeros)));
+            t.step = checkpoint.step();
+            return t;
+        } catch (IOException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /** {@code init}'s tensors, replaced by {@code from}'s wherever {@code from} has them. */
+    private static Map<String, float[]> extend(Map<String, float[]> from, Map<String, float[]> init) {
+        for (String name : from.keySet()) {
+            if (!init.containsKey(name)) {
+                throw new IllegalArgumentException("the checkpoint holds " + name + ", which the new model lacks");
+            }
+        }
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : init.entrySet()) {
+            out.put(e.getKey(), from.getOrDefault(e.getKey(), e.getValue()));
+        }
+        return out;
     }
 
     /** The UNet being trained. */
@@ -184,6 +253,7 @@ public final class Trainer implements AutoCloseable {
             coefE[k] = (float) sqrtOneMinusAlphaBars[t];
         }
         rng.fill(eps);
+        long[] labels = spec.conditional() ? labels(idx, s) : null;
         Engine.getInstance().setRandomSeed((int) Seeds.derive(config.seed(), Seeds.DROPOUT, s));
         Map<String, NDArray> params = model.parameters();
         float lossValue;
@@ -200,7 +270,7 @@ public final class Trainer implements AutoCloseable {
             NDArray t = scope.create(tf);
             NDArray loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray pred = model.forward(xt, t, true);
+                NDArray pred = model.forward(xt, t, labels, true);
                 loss = loss(config.loss(), pred, noise);
                 gc.backward(loss);
             }
@@ -229,6 +299,20 @@ public final class Trainer implements AutoCloseable {
         }
         step = s + 1;
         return lossValue;
+    }
+
+    /**
+     * The class labels of step {@code s}'s images, each replaced by the null label with probability
+     * {@link TrainingConfig#labelDropout()}, drawn from their own stream ({@link Seeds#LABELS}).
+     */
+    private long[] labels(int[] idx, long s) {
+        GaussianNoise drop = new GaussianNoise(Seeds.derive(config.seed(), Seeds.LABELS, s));
+        long[] labels = new long[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            boolean dropped = drop.nextDouble() < config.labelDropout();
+            labels[k] = dropped ? spec.classCount() : data.label(idx[k]);
+        }
+        return labels;
     }
 
     /** ", in N of M gradient tensors, nearest the output: NAME" for a divergence message ("" if all are finite). */

@@ -63,6 +63,87 @@ class UnetModelTest {
         assertEquals("out.conv.weight [1, 16, 3, 3]", table.get(table.size() - 2));
     }
 
+    /**
+     * A conditional spec adds exactly one tensor, {@code class.embed.weight} [K+1, 4 base], right after
+     * the time MLP; every other name and shape is the unconditional one's.
+     */
+    @ParameterizedTest
+    @CsvSource({"tiny,2,176849,128", "fashion,10,1623169,244"})
+    void conditionalSpecAddsOnlyTheClassTable(String preset, int k, long count, int tensors) {
+        UnetSpec plain = UnetSpec.preset(preset);
+        UnetSpec cond = plain.withClassCount(k);
+        List<UnetSpec.Param> p = new ArrayList<>(cond.parameters());
+        assertEquals(tensors + 1, p.size());
+        long rows = k + 1;
+        assertEquals(count + rows * plain.timeEmbedChannels(), cond.parameterCount());
+        assertEquals(new UnetSpec.Param(UnetSpec.CLASS_EMBEDDING, new long[] {rows, plain.timeEmbedChannels()}),
+                p.get(4));
+        p.remove(4);
+        assertEquals(plain.parameters(), p);
+        try (UnetModel model = UnetModel.create(cond, 3)) {
+            List<UnetSpec.Param> fromModel = new ArrayList<>();
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                fromModel.add(new UnetSpec.Param(e.getKey(), e.getValue().getShape().getShape()));
+            }
+            assertEquals(cond.parameters(), fromModel);
+            for (float v : model.weights().get(UnetSpec.CLASS_EMBEDDING)) {
+                assertEquals(0f, v, "the class embedding starts at zero");
+            }
+        }
+    }
+
+    /** With the class table at zero, every label computes exactly what the unconditional model computes. */
+    @Test
+    void zeroClassTableComputesTheUnconditionalModelAndTrainedRowsChangeIt() {
+        UnetSpec plain = UnetSpec.preset("tiny");
+        UnetSpec cond = plain.withClassCount(3);
+        try (UnetModel a = UnetModel.create(plain, 7)) {
+            Map<String, float[]> w = a.weights();
+            GaussianNoise g = new GaussianNoise(11);
+            for (float[] v : w.values()) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] += (float) (0.05 * g.nextGaussian());
+                }
+            }
+            a.loadWeights(w);
+            Map<String, float[]> cw = new java.util.LinkedHashMap<>();
+            for (UnetSpec.Param p : cond.parameters()) {
+                cw.put(p.name(), p.name().equals(UnetSpec.CLASS_EMBEDDING) ? new float[(int) p.size()] : w.get(p.name()));
+            }
+            float[] x = new float[4 * 16 * 16];
+            new GaussianNoise(5).fill(x);
+            long[] ts = {0, 300, 600, 999};
+            float[] plainOut = new float[x.length];
+            a.denoiser().predict(x, ts, plainOut);
+            try (UnetModel b = UnetModel.fromWeights(cond, cw)) {
+                float[] out = new float[x.length];
+                b.denoiser().predict(x, ts, new long[] {0, 1, 2, 3}, out);
+                assertArrayEquals(plainOut, out, 0f);
+                float[] table = cw.get(UnetSpec.CLASS_EMBEDDING);
+                for (int i = 0; i < table.length; i++) {
+                    table[i] = (float) (0.5 * g.nextGaussian());
+                }
+                b.loadWeights(cw);
+                float[] changed = new float[x.length];
+                b.denoiser().predict(x, ts, new long[] {0, 1, 2, 3}, changed);
+                float[] other = new float[x.length];
+                b.denoiser().predict(x, ts, new long[] {1, 2, 3, 0}, other);
+                assertTrue(maxDiff(changed, other) > 1e-3, "labels must change the output");
+            }
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> a.denoiser().predict(x, ts, new long[] {0, 0, 0, 0}, new float[x.length]));
+            assertEquals("the UNet is unconditional: it takes no class labels", e.getMessage());
+        }
+    }
+
+    private static double maxDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
     @ParameterizedTest
     @CsvSource({"tiny", "fashion"})
     void modelParametersEqualTheSpecList(String preset) {

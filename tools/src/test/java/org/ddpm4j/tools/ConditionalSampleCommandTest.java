@@ -1,0 +1,75 @@
+package org.ddpm4j.tools;
+
+import static org.ddpm4j.tools.SampleAndAdoptCommandTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.ddpm4j.exporter.ModelExporter;
+import org.ddpm4j.trainer.model.UnetModel;
+import org.ddpm4j.trainer.model.UnetSpec;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ddpm sample --class/--guidance} on a tiny class-conditional export, and the errors around it. */
+class ConditionalSampleCommandTest {
+
+    @TempDir
+    static Path shared;
+
+    static Path model;
+
+    @BeforeAll
+    static void export() throws Exception {
+        UnetSpec spec = UnetSpec.preset("tiny").withClassCount(2);
+        model = shared.resolve("cond.onnx");
+        try (UnetModel m = UnetModel.create(spec, 3)) {
+            ModelExporter.builder().setSpec(spec).setWeights(m.weights()).optClassNames(List.of("dark", "bright"))
+                    .build().export(model);
+        }
+    }
+
+    @Test
+    void classByNameWithGuidanceRecordsBothInEachPng(@TempDir Path out) throws Exception {
+        SampleAndAdoptCommandTest.Run r = run("sample", "--model", model.toString(), "--class", "Bright",
+                "--guidance", "3", "-n", "2", "--steps", "3", "--out", out.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        Path png = out.resolve("sample-0000-seed0.png");
+        String bytes = new String(Files.readAllBytes(png), StandardCharsets.ISO_8859_1);
+        assertTrue(bytes.contains("ddpm.class\u00001"), "class label in the PNG");
+        assertTrue(bytes.contains("ddpm.class_name\u0000bright"), "class name in the PNG");
+        assertTrue(bytes.contains("ddpm.guidance\u00003.0"), "guidance in the PNG");
+    }
+
+    @Test
+    void classAllDrawsOneRowPerClass(@TempDir Path out) throws Exception {
+        SampleAndAdoptCommandTest.Run r = run("sample", "--model", model.toString(), "--class", "all", "-n", "3",
+                "--steps", "2", "--grid", "--scale", "1", "--out", out.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(out.resolve("sample-0005-seed2.png")), "3 images of each of 2 classes");
+        var grid = javax.imageio.ImageIO.read(out.resolve("grid.png").toFile());
+        assertTrue(grid.getWidth() > grid.getHeight(), "3 columns, 2 rows: " + grid.getWidth() + "x" + grid.getHeight());
+    }
+
+    @Test
+    void unknownClassesAndUnconditionalModelsAreClearErrors(@TempDir Path dir) throws Exception {
+        SampleAndAdoptCommandTest.Run r = run("sample", "--model", model.toString(), "--class", "sneaker",
+                "--out", dir.toString(), "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown class 'sneaker': expected a label 0..1 or one of the names (0=dark, 1=bright)"),
+                r.err());
+        r = run("sample", "--model", model.toString(), "--class", "2", "--out", dir.toString(), "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("class label 2 is out of range: expected 0..1"), r.err());
+        Path plain = SampleAndAdoptCommandTest.adoptedModel(dir);
+        r = run("sample", "--model", plain.toString(), "--class", "1", "--guidance", "2", "--out", dir.toString(),
+                "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("is an unconditional model (no ddpm.class_count): --class and --guidance need a"
+                + " class-conditional one"), r.err());
+    }
+}
