@@ -81,6 +81,12 @@ public final class CheckpointExport {
         m.put("batch", Integer.toString(c.batch()));
         m.put("learning_rate", ExportMetadata.plain(c.learningRate()));
         m.put("ema_decay", ExportMetadata.plain(c.emaDecay()));
+        m.put("loss_weighting", c.objective().minSnr()
+                ? "min-snr(gamma=" + ExportMetadata.plain(c.objective().snrGamma()) + ")" : "none");
+        if (!c.lrSchedule().kind().equals("constant")) {
+            m.put("lr_schedule", c.lrSchedule().kind() + "(floor=" + ExportMetadata.plain(c.lrSchedule().floor())
+                    + ", until=" + c.lrSchedule().decaySteps() + ")");
+        }
         if (checkpoint.spec().conditional()) {
             m.put("label_dropout", ExportMetadata.plain(c.labelDropout()));
         }
@@ -105,6 +111,7 @@ public final class CheckpointExport {
                 .setSpec(cp.spec())
                 .setWeights(weights(cp, weightsKind))
                 .optSchedule(cp.config().noiseSchedule())
+                .optPrediction(cp.config().objective().predictionType())
                 .optClassNames(cp.spec().conditional() ? cp.config().classNames() : java.util.List.of())
                 .optWeightsKind(weightsKind.toLowerCase(Locale.ROOT))
                 .optPrecision(precision)

@@ -67,12 +67,18 @@ public final class ExportMetadata {
      */
     public static Map<String, String> contract(UnetSpec spec, NoiseSchedule schedule, boolean clipSample,
             java.util.List<String> classNames) {
+        return contract(spec, schedule, clipSample, classNames, Prediction.EPSILON);
+    }
+
+    /** As {@link #contract(UnetSpec, NoiseSchedule, boolean, java.util.List)}, for a model trained to predict {@code prediction}. */
+    public static Map<String, String> contract(UnetSpec spec, NoiseSchedule schedule, boolean clipSample,
+            java.util.List<String> classNames, Prediction prediction) {
         if (!spec.conditional() && !classNames.isEmpty()) {
             throw new IllegalArgumentException("class names " + classNames + " given for an unconditional model");
         }
         Map<String, String> m = new LinkedHashMap<>();
         m.put(FORMAT, MetadataKeys.FORMAT_VERSION);
-        m.put(PREDICTION, Prediction.EPSILON.id());
+        m.put(PREDICTION, prediction.id());
         m.put(SCHEDULE, schedule.type().id());
         m.put(TIMESTEPS, Integer.toString(schedule.timesteps()));
         if (schedule.type().usesBetaRange()) {

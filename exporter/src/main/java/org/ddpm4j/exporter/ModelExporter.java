@@ -24,6 +24,7 @@ import org.ddpm4j.runtime.probe.ProbeResult;
 import org.ddpm4j.runtime.probe.ProbeRunner;
 import org.ddpm4j.runtime.probe.ProbeSettings;
 import org.ddpm4j.runtime.sampling.Denoiser;
+import org.ddpm4j.runtime.sampling.Prediction;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.trainer.model.UnetModel;
 import org.ddpm4j.trainer.model.UnetSpec;
@@ -63,9 +64,11 @@ public final class ModelExporter {
     private final String source;
     private final Consumer<String> progress;
     private final java.util.List<String> classNames;
+    private final Prediction prediction;
 
     private ModelExporter(Builder b) {
         this.classNames = b.classNames;
+        this.prediction = b.prediction;
         this.spec = b.spec;
         this.weights = b.weights;
         this.schedule = b.schedule;
@@ -91,8 +94,8 @@ public final class ModelExporter {
     public ModelProto graph() {
         WeightCheck.check(spec, weights, Map.of(), source);
         OnnxGraphBuilder g = new OnnxGraphBuilder("ddpm_unet").precision(precision)
-                .docString("DDPM noise predictor (epsilon) exported by ddpm4j from " + source)
-                .metadata(ExportMetadata.contract(spec, schedule, clipSample, classNames));
+                .docString("DDPM UNet (" + prediction.id() + " prediction) exported by ddpm4j from " + source)
+                .metadata(ExportMetadata.contract(spec, schedule, clipSample, classNames, prediction));
         provenance.forEach((k, v) -> g.metadata(ExportMetadata.TRAIN_PREFIX + k, v));
         g.metadata(ExportMetadata.WEIGHTS, weightsKind);
         g.metadata(ExportMetadata.PRECISION, precision.id());
@@ -115,7 +118,7 @@ public final class ModelExporter {
         Probe probe;
         progress.accept("recording the probe with the trainer's DJL model");
         try (UnetModel djl = UnetModel.fromWeights(spec, weights)) {
-            probe = Probe.record(djl.denoiser(), settings, schedule, clipSample, "ddpm4j trainer (DJL PyTorch, "
+            probe = Probe.record(djl.denoiser(prediction), settings, schedule, clipSample, "ddpm4j trainer (DJL PyTorch, "
                     + weightsKind + " weights)");
         }
         model = OnnxModelFile.withMetadata(model, probe.toMetadata());
@@ -185,6 +188,7 @@ public final class ModelExporter {
         private Consumer<String> progress = stage -> { };
 
         private java.util.List<String> classNames = java.util.List.of();
+        private Prediction prediction = Prediction.EPSILON;
 
         private Builder() {
         }
@@ -208,6 +212,13 @@ public final class ModelExporter {
             return this;
         }
 
+        /** What the model was trained to predict (default epsilon): written as {@code ddpm.prediction}. */
+        public Builder optPrediction(Prediction prediction) {
+            this.prediction = java.util.Objects.requireNonNull(prediction, "prediction");
+            return this;
+        }
+
+        /** The noise schedule (default: linear 1e-4..0.02, T = 1000). */
         public Builder optSchedule(NoiseSchedule schedule) {
             this.schedule = schedule;
             return this;

@@ -39,6 +39,11 @@ final class ResumeSettings {
             new Setting("--no-flip", "flip", "flip", "random flips", true),
             new Setting("--dropout", "dropout", "dropout", "dropout", true),
             new Setting("--label-dropout", "label-dropout", "labelDropout", "label dropout", true),
+            new Setting("--loss-weighting", "loss-weighting", "objective.weighting", "loss weighting", true),
+            new Setting("--snr-gamma", "snr-gamma", "objective.snrGamma", "min-SNR gamma", true),
+            new Setting("--lr-schedule", "lr-schedule", "lrSchedule.kind", "learning-rate schedule", true),
+            new Setting("--lr-floor", "lr-floor", "lrSchedule.floor", "learning-rate floor", true),
+            new Setting("--prediction", null, "objective.prediction", "prediction", false),
             new Setting("--preset", null, "preset", "preset", false),
             new Setting("--image-size", null, "imageSize", "image size", false),
             new Setting("--channels", null, "inChannels", "channels", false),
@@ -48,6 +53,7 @@ final class ResumeSettings {
             new Setting("--beta-end", null, "betaEnd", "beta end", false));
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> SPEC_FIELDS = Set.of("dropout", "imageSize", "inChannels");
 
     /** The checkpoint's settings after the accepted overrides. */
     record Resolved(UnetSpec spec, TrainingConfig config, List<String> overridden) {
@@ -69,11 +75,12 @@ final class ResumeSettings {
      * @param given         the typed value of each option, as the checkpoint would record it
      *                      (keyed by option; JSON-compatible: String, Number, Boolean)
      * @param overrides     the keys given to {@code --override}
+     * @param untilStep     {@code --steps}: where a schedule switched to cosine ends
      * @throws IllegalArgumentException for a contradiction that was not overridden, an override of
      *                                  an option that was not typed, or an unknown key
      */
     static Resolved resolve(Path checkpointDir, UnetSpec spec, TrainingConfig config, Predicate<String> typed,
-            Map<String, Object> given, Set<String> overrides) {
+            Map<String, Object> given, Set<String> overrides, long untilStep) {
         Set<String> unknown = new LinkedHashSet<>(overrides);
         unknown.removeAll(overridableKeys());
         if (!unknown.isEmpty()) {
@@ -91,8 +98,15 @@ final class ResumeSettings {
             if (!typed.test(s.option())) {
                 continue;
             }
-            ObjectNode node = configNode.has(s.field()) ? configNode : specNode;
-            JsonNode recorded = node.get(s.field());
+            boolean inSpec = SPEC_FIELDS.contains(s.field());
+            ObjectNode node = inSpec ? specNode : configNode;
+            JsonNode recorded = JSON.valueToTree(component(inSpec ? spec : config, s.field()));
+            String leaf = s.field();
+            int dot = leaf.indexOf('.');
+            if (dot > 0) {
+                node = (ObjectNode) node.get(leaf.substring(0, dot));
+                leaf = leaf.substring(dot + 1);
+            }
             JsonNode wanted = JSON.valueToTree(given.get(s.option()));
             if (same(recorded, wanted)) {
                 continue;
@@ -108,7 +122,7 @@ final class ResumeSettings {
                         + text(recorded) + " (" + checkpointDir + "); drop " + s.option() + " to keep "
                         + text(recorded) + ", or add --override " + s.key() + " to continue with " + text(wanted));
             }
-            node.set(s.field(), wanted);
+            node.set(leaf, wanted);
             overridden.add(s.label() + " " + text(recorded) + " -> " + text(wanted));
         }
         for (String key : overrides) {
@@ -117,12 +131,29 @@ final class ResumeSettings {
                         + byKey.get(key).option() + (key.equals("flip") ? "" : " VALUE"));
             }
         }
+        ObjectNode lr = (ObjectNode) configNode.get("lrSchedule");
+        if (lr != null && "cosine".equals(lr.path("kind").asText()) && lr.path("decaySteps").asLong() <= 0) {
+            lr.put("decaySteps", untilStep); // a schedule switched to cosine on resume ends at --steps
+        }
         try {
             return new Resolved(JSON.treeToValue(specNode, UnetSpec.class),
                     JSON.treeToValue(configNode, TrainingConfig.class), overridden);
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalArgumentException("an overridden setting is invalid: " + cause.getMessage(), e);
+        }
+    }
+
+    /** A record component's value by name (the tree may leave out components at their default). */
+    private static Object component(Record r, String name) {
+        int dot = name.indexOf('.');
+        if (dot > 0) {
+            return component((Record) component(r, name.substring(0, dot)), name.substring(dot + 1));
+        }
+        try {
+            return r.getClass().getMethod(name).invoke(r);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("no setting " + name + " in " + r.getClass().getSimpleName(), e);
         }
     }
 

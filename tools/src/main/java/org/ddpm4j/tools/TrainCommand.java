@@ -18,6 +18,8 @@ import org.ddpm4j.runtime.schedule.ScheduleType;
 import org.ddpm4j.trainer.checkpoint.Checkpoint;
 import org.ddpm4j.trainer.checkpoint.CheckpointStore;
 import org.ddpm4j.trainer.config.LossType;
+import org.ddpm4j.trainer.config.LrSchedule;
+import org.ddpm4j.trainer.config.Objective;
 import org.ddpm4j.trainer.config.TrainingConfig;
 import org.ddpm4j.trainer.data.Datasets;
 import org.ddpm4j.trainer.data.ImageDataset;
@@ -114,6 +116,29 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--beta-end", paramLabel = "B", defaultValue = "0.02", description = "beta_T of beta-range schedules. Default: ${DEFAULT-VALUE}.")
     double betaEnd;
 
+    @Option(names = "--prediction", paramLabel = "TARGET", defaultValue = "epsilon",
+            description = "What the network learns to predict: epsilon (the noise), sample (x0) or v"
+                    + " (a eps - s x0). Exported as ddpm.prediction. Default: ${DEFAULT-VALUE}.")
+    String prediction;
+
+    @Option(names = "--loss-weighting", paramLabel = "KIND", defaultValue = "none",
+            description = "Loss weight over timesteps: none, or min-snr (Hang et al. 2023: min(SNR, gamma) in"
+                    + " x0 terms, written for each target). Default: ${DEFAULT-VALUE}.")
+    String lossWeighting;
+
+    @Option(names = "--snr-gamma", paramLabel = "G", defaultValue = "5",
+            description = "gamma of --loss-weighting min-snr. Default: ${DEFAULT-VALUE}.")
+    double snrGamma;
+
+    @Option(names = "--lr-schedule", paramLabel = "KIND", defaultValue = "constant",
+            description = "Learning rate after warm-up: constant, or cosine (down to --lr-floor x the peak at"
+                    + " --steps). Default: ${DEFAULT-VALUE}.")
+    String lrSchedule;
+
+    @Option(names = "--lr-floor", paramLabel = "F", defaultValue = "0.1",
+            description = "Where a cosine schedule ends, as a share of --lr. Default: ${DEFAULT-VALUE}.")
+    double lrFloor;
+
     @Option(names = "--image-size", paramLabel = "PX", description = "Override the preset's image size.")
     Integer imageSize;
 
@@ -156,7 +181,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--override", paramLabel = "KEY", split = ",",
             description = "With --resume: let these typed options replace the checkpoint's values"
-                    + " (data, batch, lr, warmup, loss, ema-decay, grad-clip, seed, flip, dropout, label-dropout). Without it,"
+                    + " (data, batch, lr, warmup, loss, ema-decay, grad-clip, seed, flip, dropout, label-dropout,"
+                    + " loss-weighting, snr-gamma, lr-schedule, lr-floor). Without it,"
                     + " an option that contradicts the checkpoint is an error.")
     List<String> overrides;
 
@@ -226,7 +252,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             ResumeSettings.Resolved resolved = ResumeSettings.resolve(checkpoint.dir(), checkpoint.spec(),
                     checkpoint.config(), o -> spec.commandLine().getParseResult().hasMatchedOption(o), typedValues(),
-                    overrides == null ? Set.of() : Set.copyOf(overrides));
+                    overrides == null ? Set.of() : Set.copyOf(overrides), steps);
             unet = resolved.spec();
             config = resolved.config();
             err.println("resuming " + checkpoint.dir() + " at step " + checkpoint.step()
@@ -253,7 +279,10 @@ public final class TrainCommand implements Callable<Integer> {
             ScheduleType type = ScheduleType.fromId(schedule);
             NoiseSchedule.of(type, timesteps, betaStart, betaEnd); // validates the range
             config = new TrainingConfig(data, preset, batch, lr, warmup, 0.9, 0.999, 1e-8, gradClip,
-                    LossType.fromId(loss), emaDecay, type.id(), timesteps, betaStart, betaEnd, seed, !noFlip);
+                    LossType.fromId(loss), emaDecay, type.id(), timesteps, betaStart, betaEnd, seed, !noFlip)
+                    .withRecipe(new Objective(prediction, lossWeighting, snrGamma),
+                            new LrSchedule(lrSchedule, lrSchedule.equals("constant") ? 0.0 : lrFloor,
+                                    lrSchedule.equals("constant") ? 0L : steps));
             if (out == null) {
                 out = Path.of("runs", preset);
             }
@@ -277,12 +306,17 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (classes && labelDropout != null && checkpoint == null) {
             config = config.withClasses(config.classNames(), labelDropout);
         }
-        err.printf(Locale.ROOT, "%s: %,d images %dx%dx%d%s; UNet %s (%,d parameters); %s; batch %d, lr %.3g, loss %s, "
-                        + "EMA %.5g; %s, PyTorch threads %d%n",
+        err.printf(Locale.ROOT, "%s: %,d images %dx%dx%d%s; UNet %s (%,d parameters); %s; batch %d, lr %.3g%s, "
+                        + "%s prediction, loss %s%s, EMA %.5g; %s, PyTorch threads %d%n",
                 dataset.description(), dataset.size(), unet.inChannels(), unet.imageSize(), unet.imageSize(),
                 dataset.skipped() > 0 ? " (" + dataset.skipped() + " unreadable skipped)" : "",
                 config.preset(), unet.parameterCount(), config.noiseSchedule(), config.batch(),
-                config.learningRate(), config.loss(), config.emaDecay(), dev, Threads.intraOpThreads());
+                config.learningRate(), config.lrSchedule().kind().equals("constant") ? ""
+                        : String.format(Locale.ROOT, " (cosine to %.3g at step %d)", config.learningRate()
+                                * config.lrSchedule().floor(), config.lrSchedule().decaySteps()),
+                config.objective().prediction(), config.loss(),
+                config.objective().minSnr() ? " min-SNR (gamma " + config.objective().snrGamma() + ")" : "",
+                config.emaDecay(), dev, Threads.intraOpThreads());
         String hint = Threads.waitPolicyHint();
         if (hint != null) {
             err.println(hint);
@@ -319,6 +353,11 @@ public final class TrainCommand implements Callable<Integer> {
         v.put("--timesteps", timesteps);
         v.put("--beta-start", betaStart);
         v.put("--beta-end", betaEnd);
+        v.put("--prediction", prediction);
+        v.put("--loss-weighting", lossWeighting);
+        v.put("--snr-gamma", snrGamma);
+        v.put("--lr-schedule", lrSchedule);
+        v.put("--lr-floor", lrFloor);
         return v;
     }
 

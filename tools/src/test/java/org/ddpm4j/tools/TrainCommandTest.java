@@ -119,6 +119,33 @@ class TrainCommandTest {
     }
 
     @Test
+    void vPredictionWithMinSnrAndCosineIsRecordedExportedAndKeptOnResume(@TempDir Path dir) throws Exception {
+        Path images = imageFolder(dir);
+        Path out = dir.resolve("run");
+        StringBuilder err = new StringBuilder();
+        assertEquals(0, run(err, "train", "--data", images.toString(), "--preset", "tiny", "--steps", "2", "--batch", "2",
+                "--prediction", "v", "--loss-weighting", "min-snr", "--snr-gamma", "4", "--lr-schedule", "cosine",
+                "--warmup", "0", "--sample-count", "0", "--threads", "1", "--out", out.toString()), err.toString());
+        assertTrue(err.toString().contains("v prediction, loss l2 min-SNR (gamma 4.0)"), err.toString());
+        org.ddpm4j.trainer.config.TrainingConfig c = Checkpoint.load(out).config();
+        assertEquals(new org.ddpm4j.trainer.config.Objective("v", "min-snr", 4), c.objective());
+        assertEquals(new org.ddpm4j.trainer.config.LrSchedule("cosine", 0.1, 2), c.lrSchedule());
+
+        Path model = dir.resolve("v.onnx");
+        StringBuilder exp = new StringBuilder();
+        assertEquals(0, run(exp, "export", "--checkpoint", out.toString(), "--out", model.toString()), exp.toString());
+        try (org.ddpm4j.runtime.onnx.OnnxDenoiser d = org.ddpm4j.runtime.onnx.OnnxDenoiser.open(model,
+                org.ddpm4j.runtime.onnx.OnnxOptions.DEFAULTS)) {
+            assertEquals(org.ddpm4j.runtime.sampling.Prediction.V, d.prediction());
+        }
+
+        StringBuilder eps = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(eps, "train", "--resume", "--out", out.toString(), "--steps", "3",
+                "--prediction", "epsilon"));
+        assertTrue(eps.toString().contains("--prediction epsilon contradicts the checkpoint's prediction v"), eps.toString());
+    }
+
+    @Test
     void badInputEndsInOneLineAndExitCode2(@TempDir Path dir) throws Exception {
         StringBuilder err = new StringBuilder();
         Path missing = dir.resolve("nothing-here");

@@ -36,6 +36,19 @@ public final class Predictions {
         };
     }
 
+    /**
+     * What a model of this prediction type is trained to output for x_t = a x_0 + s eps: epsilon:
+     * eps; sample: x_0; v: a eps - s x_0 (Salimans and Ho 2022). {@link #epsilon} and {@link #x0}
+     * invert it exactly.
+     */
+    public static double target(Prediction prediction, double x0, double eps, double a, double s) {
+        return switch (prediction) {
+            case EPSILON -> eps;
+            case SAMPLE -> x0;
+            case V -> a * eps - s * x0;
+        };
+    }
+
     /** Clamps x_0 to the data range [-1, 1]. */
     public static double clip(double x0) {
         return Math.max(-1.0, Math.min(1.0, x0));

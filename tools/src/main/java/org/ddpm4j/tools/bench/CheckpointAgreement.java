@@ -32,8 +32,9 @@ final class CheckpointAgreement {
             diffs.add("image shape: model " + model.channels() + "x" + model.height() + "x" + model.width()
                     + ", checkpoint " + spec.inChannels() + "x" + spec.imageSize() + "x" + spec.imageSize());
         }
-        if (model.prediction() != Prediction.EPSILON) {
-            diffs.add("prediction: model " + model.prediction().id() + ", checkpoint " + Prediction.EPSILON.id());
+        Prediction trained = checkpoint.config().objective().predictionType();
+        if (model.prediction() != trained) {
+            diffs.add("prediction: model " + model.prediction().id() + ", checkpoint " + trained.id());
         }
         NoiseSchedule a = model.schedule();
         NoiseSchedule b = checkpoint.config().noiseSchedule();

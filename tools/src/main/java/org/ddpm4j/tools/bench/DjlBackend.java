@@ -26,7 +26,7 @@ final class DjlBackend implements BenchSampleCommand.Backend {
     private DjlBackend(UnetModel model, ModelInfo info) {
         this.model = model;
         this.info = info;
-        Denoiser inner = model.denoiser();
+        Denoiser inner = model.denoiser(info.prediction());
         this.timed = new Denoiser() {
             @Override
             public int channels() {
@@ -83,7 +83,7 @@ final class DjlBackend implements BenchSampleCommand.Backend {
             Threads.setIntraOpThreads(threads);
         }
         UnetSpec spec = c.spec();
-        ModelInfo info = ModelInfo.of(Prediction.EPSILON, c.config().noiseSchedule(), spec.imageSize(),
+        ModelInfo info = ModelInfo.of(c.config().objective().predictionType(), c.config().noiseSchedule(), spec.imageSize(),
                 spec.imageSize(), spec.inChannels(), true);
         return new DjlBackend(UnetModel.fromWeights(spec, w), info);
     }

@@ -30,6 +30,8 @@ import org.ddpm4j.runtime.schedule.ScheduleType;
  * @param labelDropout class-conditional runs: the share of labels replaced by the null label, so one
  *                     network also learns the unconditional model for classifier-free guidance
  * @param classNames   class-conditional runs: the class names in label order (empty otherwise)
+ * @param objective    the prediction target and loss weighting ({@link Objective#DEFAULT} when absent)
+ * @param lrSchedule   the learning rate after warm-up ({@link LrSchedule#CONSTANT} when absent)
  */
 public record TrainingConfig(
         String data,
@@ -50,7 +52,9 @@ public record TrainingConfig(
         long seed,
         boolean flip,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) double labelDropout,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> classNames) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> classNames,
+        Objective objective,
+        LrSchedule lrSchedule) {
 
     public TrainingConfig {
         require(data != null && !data.isBlank(), "data must be named");
@@ -67,6 +71,17 @@ public record TrainingConfig(
         require(timesteps > 0, "timesteps must be positive, found " + timesteps);
         require(labelDropout >= 0 && labelDropout < 1, "label dropout must be in [0, 1), found " + labelDropout);
         classNames = classNames == null ? List.of() : List.copyOf(classNames);
+        objective = objective == null ? Objective.DEFAULT : objective;
+        lrSchedule = lrSchedule == null ? LrSchedule.CONSTANT : lrSchedule;
+    }
+
+    /** A configuration with the default objective (epsilon, unweighted) and a constant learning rate. */
+    public TrainingConfig(String data, String preset, int batch, double learningRate, int warmupSteps, double beta1,
+            double beta2, double adamEps, double gradClip, LossType loss, double emaDecay, String schedule,
+            int timesteps, double betaStart, double betaEnd, long seed, boolean flip, double labelDropout,
+            List<String> classNames) {
+        this(data, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps, gradClip, loss, emaDecay, schedule,
+                timesteps, betaStart, betaEnd, seed, flip, labelDropout, classNames, null, null);
     }
 
     /** An unconditional run's configuration. */
@@ -80,7 +95,8 @@ public record TrainingConfig(
     /** A copy for a class-conditional run over {@code names} with label dropout {@code dropout}. */
     public TrainingConfig withClasses(List<String> names, double dropout) {
         return new TrainingConfig(data, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps,
-                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, seed, flip, dropout, names);
+                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, seed, flip, dropout, names,
+                objective, lrSchedule);
     }
 
     private static void require(boolean ok, String message) {
@@ -102,9 +118,10 @@ public record TrainingConfig(
         return NoiseSchedule.of(ScheduleType.fromId(schedule), timesteps, betaStart, betaEnd);
     }
 
-    /** The learning rate of step {@code s} (0-based): linear warm-up, then constant. */
+    /** The learning rate of step {@code s} (0-based): linear warm-up, then the {@link LrSchedule}. */
     public double learningRateAt(long s) {
-        return warmupSteps <= 0 ? learningRate : learningRate * Math.min(1.0, (s + 1.0) / warmupSteps);
+        double warm = warmupSteps <= 0 ? learningRate : learningRate * Math.min(1.0, (s + 1.0) / warmupSteps);
+        return lrSchedule.kind().equals("constant") ? warm : warm * lrSchedule.factorAt(s, warmupSteps);
     }
 
     /** The EMA decay applied after step {@code s} (0-based). */
@@ -116,12 +133,20 @@ public record TrainingConfig(
     public TrainingConfig withData(String newData) {
         return new TrainingConfig(newData, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps,
                 gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, seed, flip, labelDropout,
-                classNames);
+                classNames, objective, lrSchedule);
     }
 
     /** A copy with another seed. */
     public TrainingConfig withSeed(long newSeed) {
         return new TrainingConfig(data, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps,
-                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, newSeed, flip);
+                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, newSeed, flip, labelDropout,
+                classNames, objective, lrSchedule);
+    }
+
+    /** A copy with another training objective and learning-rate schedule. */
+    public TrainingConfig withRecipe(Objective newObjective, LrSchedule newSchedule) {
+        return new TrainingConfig(data, preset, batch, learningRate, warmupSteps, beta1, beta2, adamEps,
+                gradClip, loss, emaDecay, schedule, timesteps, betaStart, betaEnd, seed, flip, labelDropout,
+                classNames, newObjective, newSchedule);
     }
 }

@@ -14,10 +14,17 @@ import org.ddpm4j.runtime.sampling.Prediction;
 public final class UnetDenoiser implements Denoiser {
 
     private final UnetModel model;
+    private final Prediction prediction;
 
     /** Wraps {@code model}; the model stays owned by the caller. */
     public UnetDenoiser(UnetModel model) {
+        this(model, Prediction.EPSILON);
+    }
+
+    /** Wraps {@code model}, trained to predict {@code prediction}; the model stays owned by the caller. */
+    public UnetDenoiser(UnetModel model, Prediction prediction) {
         this.model = model;
+        this.prediction = prediction;
     }
 
     @Override
@@ -37,7 +44,7 @@ public final class UnetDenoiser implements Denoiser {
 
     @Override
     public Prediction prediction() {
-        return Prediction.EPSILON;
+        return prediction;
     }
 
     @Override

@@ -377,6 +377,11 @@ public final class UnetModel implements AutoCloseable {
         return new UnetDenoiser(this);
     }
 
+    /** A {@link org.ddpm4j.runtime.sampling.Denoiser} running this model, trained to predict {@code prediction}. */
+    public UnetDenoiser denoiser(org.ddpm4j.runtime.sampling.Prediction prediction) {
+        return new UnetDenoiser(this, prediction);
+    }
+
     @Override
     public void close() {
         affineOnes.close();

@@ -7,6 +7,7 @@ import org.ddpm4j.runtime.noise.BatchNoise;
 import org.ddpm4j.runtime.sampling.DdimSampler;
 import org.ddpm4j.runtime.sampling.Denoiser;
 import org.ddpm4j.runtime.sampling.GuidedDenoiser;
+import org.ddpm4j.runtime.sampling.Prediction;
 import org.ddpm4j.runtime.sampling.SamplingListener;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.trainer.model.UnetModel;
@@ -26,12 +27,18 @@ public final class SampleGrid {
      */
     public static float[] write(UnetModel model, NoiseSchedule schedule, int count, int steps, long seed, Path png)
             throws IOException {
+        return write(model, Prediction.EPSILON, schedule, count, steps, seed, png);
+    }
+
+    /** As {@link #write(UnetModel, NoiseSchedule, int, int, long, Path)}, for a model trained to predict {@code prediction}. */
+    public static float[] write(UnetModel model, Prediction prediction, NoiseSchedule schedule, int count, int steps,
+            long seed, Path png) throws IOException {
         int c = model.spec().inChannels();
         int s = model.spec().imageSize();
         float[] x = new float[count * c * s * s];
         BatchNoise noise = BatchNoise.consecutive(seed, count);
         noise.fill(x);
-        Denoiser denoiser = model.denoiser();
+        Denoiser denoiser = model.denoiser(prediction);
         int cols = (int) Math.ceil(Math.sqrt(count));
         int k = model.spec().classCount();
         if (k > 0) {

@@ -12,10 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.ddpm4j.runtime.noise.GaussianNoise;
+import org.ddpm4j.runtime.sampling.Prediction;
+import org.ddpm4j.runtime.sampling.Predictions;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.trainer.checkpoint.Checkpoint;
 import org.ddpm4j.trainer.checkpoint.OptimizerState;
 import org.ddpm4j.trainer.config.LossType;
+import org.ddpm4j.trainer.config.Objective;
 import org.ddpm4j.trainer.config.TrainingConfig;
 import org.ddpm4j.trainer.data.ImageDataset;
 import org.ddpm4j.trainer.model.OwnedArrays;
@@ -48,6 +51,13 @@ public final class Trainer implements AutoCloseable {
     private boolean emaStale;
     private final BatchPlan plan;
     private long step;
+    /** The inputs of the last step, for tests that check the loss against its closed form. */
+    Batch lastBatch;
+
+    /** A step's clean images, noise and timesteps (flat, image after image). */
+    record Batch(float[] x0, float[] eps, int[] ts) {
+    }
+
     private double lastGradNorm;
 
     private Trainer(UnetSpec spec, TrainingConfig config, ImageDataset data, Device device) {
@@ -242,6 +252,7 @@ public final class Trainer implements AutoCloseable {
         float[] tf = new float[b];
         float[] coefX = new float[b];
         float[] coefE = new float[b];
+        int[] ts = new int[b];
         int[] idx = plan.indices(s);
         GaussianNoise rng = new GaussianNoise(Seeds.derive(config.seed(), Seeds.STEP, s));
         for (int k = 0; k < b; k++) {
@@ -249,10 +260,12 @@ public final class Trainer implements AutoCloseable {
             boolean flip = config.flip() && rng.nextDouble() < 0.5;
             data.read(idx[k], flip, x0, k * per);
             tf[k] = t;
+            ts[k] = t;
             coefX[k] = (float) sqrtAlphaBars[t];
             coefE[k] = (float) sqrtOneMinusAlphaBars[t];
         }
         rng.fill(eps);
+        lastBatch = new Batch(x0, eps, ts);
         long[] labels = spec.conditional() ? labels(idx, s) : null;
         Engine.getInstance().setRandomSeed((int) Seeds.derive(config.seed(), Seeds.DROPOUT, s));
         Map<String, NDArray> params = model.parameters();
@@ -268,10 +281,14 @@ public final class Trainer implements AutoCloseable {
             NDArray xt = scope.create(x0, shape).mul(scope.create(coefX, column))
                     .add(noise.mul(scope.create(coefE, column)));
             NDArray t = scope.create(tf);
+            Objective objective = config.objective();
+            NDArray target = objective.isDefault() ? noise
+                    : scope.create(targets(objective.predictionType(), x0, eps, coefX, coefE, per), shape);
+            NDArray weights = objective.minSnr() ? scope.create(lossWeights(objective, ts), new Shape(b)) : null;
             NDArray loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray pred = model.forward(xt, t, labels, true);
-                loss = loss(config.loss(), pred, noise);
+                loss = weights == null ? loss(config.loss(), pred, target) : weightedLoss(config.loss(), pred, target, weights);
                 gc.backward(loss);
             }
             lossValue = loss.getFloat();
@@ -328,6 +345,46 @@ public final class Trainer implements AutoCloseable {
             }
         }
         return bad == 0 ? "" : ", in " + bad + " of " + params.size() + " gradient tensors, nearest the output: " + last;
+    }
+
+    /**
+     * The training target of every value: {@code Predictions.target} for image k's coefficients
+     * a = coefX[k], s = coefE[k].
+     */
+    static float[] targets(Prediction prediction, float[] x0, float[] eps, float[] coefX, float[] coefE, int per) {
+        float[] out = new float[x0.length];
+        for (int i = 0; i < out.length; i++) {
+            int k = i / per;
+            out[i] = (float) Predictions.target(prediction, x0[i], eps[i], coefX[k], coefE[k]);
+        }
+        return out;
+    }
+
+    /** The loss weight of each image, from its timestep. */
+    float[] lossWeights(Objective objective, int[] ts) {
+        float[] w = new float[ts.length];
+        for (int k = 0; k < ts.length; k++) {
+            w[k] = (float) objective.weight(schedule.alphaBar(ts[k]));
+        }
+        return w;
+    }
+
+    /**
+     * The per-image loss (averaged over each image's values) times the image's weight, averaged over
+     * the batch; {@code weights} is {@code [B]}.
+     */
+    public static NDArray weightedLoss(LossType type, NDArray pred, NDArray target, NDArray weights) {
+        NDArray d = pred.sub(target);
+        NDArray each = switch (type) {
+            case L2 -> d.square();
+            case L1 -> d.abs();
+            case HUBER -> {
+                NDArray a = d.abs();
+                NDArray q = a.minimum(1f);
+                yield q.square().mul(0.5f).add(a.sub(q));
+            }
+        };
+        return each.reshape(each.getShape().get(0), -1).mean(new int[] {1}).mul(weights).mean();
     }
 
     /** The loss between prediction and target, averaged over every value. */

@@ -106,7 +106,7 @@ public final class TrainingRun {
                 if (options.sampleCount() > 0
                         && ((options.sampleEvery() > 0 && done % options.sampleEvery() == 0) || last)) {
                     Path png = runDir.resolve(SAMPLES).resolve(CheckpointStore.folderName(done) + ".png");
-                    SampleGrid.write(trainer.emaModel(), trainer.schedule(), options.sampleCount(),
+                    SampleGrid.write(trainer.emaModel(), trainer.config().objective().predictionType(), trainer.schedule(), options.sampleCount(),
                             options.sampleSteps(), options.sampleSeed(), png);
                     listener.onSamples(done, png);
                 }
