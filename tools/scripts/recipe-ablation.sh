@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Recipe ablation of issue 10: the same UNet (fashion preset), seed and number of steps for each
+# recipe, every step costing the same CPU time; each run is exported and scored by `ddpm fid --table`
+# (n images against the Fashion-MNIST test split, with the project's extractor) with DPM-Solver++ 20
+# and DDIM 50 steps. Writes docs/ablation/<recipe>-fid.txt and prints a markdown table; runs resume
+# where they stopped, so the script can be re-run after an interruption.
+#   tools/scripts/recipe-ablation.sh [steps, default 1500] [n, default 1000] [recipes...]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+steps="${1:-1500}"
+n="${2:-1000}"
+shift $(( $# > 2 ? 2 : $# ))
+runs="${DDPM_ABLATION_RUNS:-$here/runs/ablation}"
+out="$here/docs/ablation"
+mkdir -p "$runs" "$out"
+common=(--data fashion-mnist --preset fashion --batch 64 --seed 0 --ema-decay 0.999 --grad-clip 1.0
+        --checkpoint-every 250 --sample-every 500 --sample-count 64 --keep 2)
+declare -A recipe
+recipe[shipped]="--dropout 0 --lr 4e-4 --warmup 200"
+recipe[textbook]="--dropout 0.1 --lr 2e-4 --warmup 0"
+recipe[eps-minsnr]="--dropout 0 --lr 4e-4 --warmup 200 --loss-weighting min-snr"
+recipe[v-minsnr]="--dropout 0 --lr 4e-4 --warmup 200 --prediction v --loss-weighting min-snr"
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(shipped textbook eps-minsnr v-minsnr)
+for name in "${names[@]}"; do
+  dir="$runs/$name"
+  # shellcheck disable=SC2086
+  if [ -d "$dir/checkpoints" ]; then
+    "$here/ddpm" train --resume --out "$dir" --steps "$steps" --checkpoint-every 250 --sample-every 500 --keep 2
+  else
+    "$here/ddpm" train "${common[@]}" ${recipe[$name]} --steps "$steps" --out "$dir"
+  fi
+  "$here/ddpm" export --checkpoint "$dir/last" --out "$dir/model.onnx"
+  "$here/ddpm" fid --table --model "$dir/model.onnx" -n "$n" --settings dpmpp-20,ddim-50 | tee "$out/$name-fid.txt"
+done
+echo
+echo "| recipe | options (besides: ${common[*]} --steps $steps) | FID table ($n images, test split) |"
+echo "| --- | --- | --- |"
+for name in "${names[@]}"; do
+  echo "| $name | \`${recipe[$name]}\` | see docs/ablation/$name-fid.txt |"
+done
