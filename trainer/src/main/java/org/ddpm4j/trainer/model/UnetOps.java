@@ -76,9 +76,10 @@ public final class UnetOps {
      * <p>Why: libtorch 2.5.1's CPU convolution (oneDNN, AVX-512 blocked layouts of 16 channels)
      * computes the input gradient from a gradient-of-output buffer whose padding channels are never
      * written when the output channel count is not a multiple of 16. Whatever the allocator left there
-     * is multiplied by the zero padding of the weights: finite garbage gives a silently wrong input
-     * gradient, NaN or Inf gives NaN, and everything behind the layer (the UNet's 1- or 3-channel
-     * output conv, so the whole network) inherits it. With the weights padded here, the padding
+     * is multiplied by the zero padding of the weights: ordinary finite values vanish (measured: exact
+     * zeros with the allocator filled with 1000), but NaN, Inf or values that overflow (1e30) give
+     * NaN, and everything behind the layer (the UNet's 1- or 3-channel output conv, so the whole
+     * network) inherits it: the random "gradient norm NaN" stops of early versions. With the weights padded here, the padding
      * channels are real outputs whose gradient autograd fills with zeros. Costs a few percent of the
      * output conv only; convolutions whose channels are already a multiple of 16 run unchanged.
      * {@code UnetOpsTest} poisons the allocator with NaN and pins the exact zero gradient.
