@@ -72,4 +72,51 @@ class ConditionalSampleCommandTest {
         assertTrue(r.err().contains("is an unconditional model (no ddpm.class_count): --class and --guidance need a"
                 + " class-conditional one"), r.err());
     }
+
+    /**
+     * A foreign conditional model: the export with all its metadata removed, as a user's own
+     * {@code torch.onnx.export} would leave it. {@code ddpm adopt --class-count --class-names} makes it
+     * usable by name; a count that the names contradict, names without a count, or no count at all for a
+     * graph with a {@code class_label} input are one-line errors.
+     */
+    @Test
+    void adoptGivesAForeignConditionalModelItsClassesAndNames(@TempDir Path dir) throws Exception {
+        ai.onnx.proto.OnnxMl.ModelProto proto = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(model));
+        Path bare = dir.resolve("foreign.onnx");
+        Files.write(bare, proto.toBuilder().clearMetadataProps().build().toByteArray());
+        Path out = dir.resolve("adopted.onnx");
+
+        SampleAndAdoptCommandTest.Run r = run("adopt", "--model", bare.toString(), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("the graph has a 'class_label' input but no ddpm.class_count metadata; add it with:"
+                + " ddpm adopt --class-count K"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        r = run("adopt", "--model", bare.toString(), "--out", out.toString(), "--class-count", "2", "--class-names",
+                "dark,bright,grey");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--class-names names 3 classes, expected 2 (--class-count)"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        r = run("adopt", "--model", bare.toString(), "--out", out.toString(), "--class-names", "dark,bright");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--class-names needs --class-count K"), r.err());
+        assertTrue(Files.notExists(out), "nothing is written on an error");
+
+        r = run("adopt", "--model", bare.toString(), "--out", out.toString(), "--class-count", "2", "--class-names",
+                "dark, bright");
+        assertEquals(0, r.code(), r.err());
+        try (org.ddpm4j.runtime.onnx.OnnxDenoiser d = org.ddpm4j.runtime.onnx.OnnxDenoiser.open(out,
+                org.ddpm4j.runtime.onnx.OnnxOptions.DEFAULTS)) {
+            assertEquals(2, d.classCount());
+            assertEquals(List.of("dark", "bright"), d.info().classNames());
+            assertEquals("2", d.info().metadata().get("ddpm.class_count"));
+            assertEquals("dark,bright", d.info().metadata().get("ddpm.class_names"));
+        }
+        Path samples = dir.resolve("samples");
+        r = run("sample", "--model", out.toString(), "--class", "bright", "-n", "1", "--steps", "2", "--out",
+                samples.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        String bytes = new String(Files.readAllBytes(samples.resolve("sample-0000-seed0.png")),
+                StandardCharsets.ISO_8859_1);
+        assertTrue(bytes.contains("ddpm.class_name\u0000bright"), "the adopted name reaches the PNG");
+    }
 }

@@ -22,34 +22,35 @@ import org.junit.jupiter.api.io.TempDir;
 /** Class-conditional training with label dropout, and starting a conditional run from an unconditional checkpoint. */
 class ConditionalTrainingTest {
 
-    /** 16 images 16x16: class 0 all black (-1), class 1 all white (+1). */
-    static ImageDataset darkAndBright() {
-        byte[][] imgs = new byte[16][16 * 16];
+    /** 16 images {@code size}x{@code size}: class 0 all black (-1), class 1 all white (+1). */
+    static ImageDataset darkAndBright(int size) {
+        byte[][] imgs = new byte[16][size * size];
         int[] labels = new int[16];
         for (int i = 0; i < 16; i++) {
             labels[i] = i % 2;
             java.util.Arrays.fill(imgs[i], (byte) (labels[i] == 0 ? 0 : 255));
         }
-        return new ImageDataset("dark and bright", 1, 16, imgs, 0, labels, List.of("dark", "bright"));
+        return new ImageDataset("dark and bright", 1, size, imgs, 0, labels, List.of("dark", "bright"));
     }
 
-    /**
-     * Batch 16, Adam 5e-3, and betas 1e-4..0.1: with the default 0.02 the mean of a noisy 16x16 image
-     * gives its class away for all but the last ~10% of timesteps, so the label would carry almost no
-     * training signal; with 0.1 most timesteps leave the class ambiguous and the label matters.
-     */
+    /** Batch 16, Adam 5e-3, the default linear betas 1e-4..0.02, label dropout 0.2. */
     static TrainingConfig config() {
         TrainingConfig d = TrainerTest.tinyConfig(16);
         TrainingConfig fast = new TrainingConfig(d.data(), d.preset(), d.batch(), 5e-3, 20, d.beta1(), d.beta2(),
                 d.adamEps(), d.gradClip(), d.loss(), d.emaDecay(), d.schedule(), d.timesteps(), d.betaStart(),
-                0.1, d.seed(), d.flip());
+                d.betaEnd(), d.seed(), d.flip());
         return fast.withClasses(List.of("dark", "bright"), 0.2);
     }
 
-    /** Mean absolute distance of 8 DDIM-20 samples of {@code label} from the class's value (-1 or +1). */
+    /**
+     * Mean value of 16 DDIM-20 samples of {@code label} at guidance {@code w}, and their mean absolute
+     * distance from the class's value (-1 or +1). Both labels start from the same 16 noise images, so a
+     * model that ignored its label would give both classes the very same samples.
+     */
     private static double[] sample(Trainer t, int label, double w) {
-        int n = 8;
-        float[] x = new float[n * 256];
+        int n = 16;
+        int per = t.spec().imageSize() * t.spec().imageSize();
+        float[] x = new float[n * per];
         BatchNoise noise = BatchNoise.consecutive(500, n);
         noise.fill(x);
         long[] labels = new long[n];
@@ -66,26 +67,35 @@ class ConditionalTrainingTest {
         return new double[] {mean / x.length, dist / x.length};
     }
 
+    /**
+     * Dark vs bright, learnt in 300 steps on 4x4 images. The image size is the point: with epsilon
+     * prediction, what the label adds is only the class's share of epsilon where x_t does not already
+     * show the class, about {@code 1/sqrt(pixels)} per pixel, so the best loss reduction the label can
+     * buy falls with the pixel count (about 0.0075 per pixel for 4x4, 0.0017 for 8x8, 0.00036 for 16x16
+     * at betas to 0.02, against a loss near 0.01). Measured on this tiny UNet: at 16x16 the learnt label
+     * effect on epsilon stayed at 1-18% of the ideal after 300 and after 600 steps and samples of both
+     * classes came out the same mix; at 4x4 it reaches 0.8-1.2 of the ideal in the deciding timesteps
+     * after 300 steps.
+     */
     @Test
-    @org.junit.jupiter.api.Disabled("does not pass yet: after 300 steps both classes sample the same mix (w=1 means"
-            + " -0.32 dark, -0.29 bright; 400 steps at betas to 0.02: -0.06 and 0.00); the label does not yet steer"
-            + " the tiny model, to be investigated")
     void eachClassSamplesItsKindAndGuidanceSharpens() {
         Threads.setIntraOpThreads(1);
-        UnetSpec spec = UnetSpec.preset("tiny").withClassCount(2);
-        try (Trainer t = Trainer.create(spec, config(), darkAndBright())) {
+        UnetSpec spec = UnetSpec.preset("tiny").withImageSize(4).withClassCount(2);
+        try (Trainer t = Trainer.create(spec, config(), darkAndBright(4))) {
             for (int i = 0; i < 300; i++) {
                 t.trainStep();
             }
             double[] dark = sample(t, 0, 1.0);
             double[] bright = sample(t, 1, 1.0);
-            System.out.printf("dark/bright after 300 steps: w=1 means %.3f %.3f%n", dark[0], bright[0]);
-            assertTrue(dark[0] < -0.5, "class 0 (dark) samples should be dark, mean " + dark[0]);
-            assertTrue(bright[0] > 0.5, "class 1 (bright) samples should be bright, mean " + bright[0]);
             double[] darkGuided = sample(t, 0, 3.0);
             double[] brightGuided = sample(t, 1, 3.0);
-            System.out.printf("distance to the class value: w=1 %.3f %.3f, w=3 %.3f %.3f%n", dark[1], bright[1],
-                    darkGuided[1], brightGuided[1]);
+            System.out.printf("dark/bright after 300 steps: means w=1 %.3f %.3f, w=3 %.3f %.3f; distance to the class"
+                    + " value w=1 %.3f %.3f, w=3 %.3f %.3f%n", dark[0], bright[0], darkGuided[0], brightGuided[0],
+                    dark[1], bright[1], darkGuided[1], brightGuided[1]);
+            assertTrue(dark[0] < -0.5, "class 0 (dark) samples should be dark, mean " + dark[0]);
+            assertTrue(bright[0] > 0.5, "class 1 (bright) samples should be bright, mean " + bright[0]);
+            assertTrue(darkGuided[0] < -0.5 && brightGuided[0] > 0.5, "w=3 keeps the classes apart: " + darkGuided[0]
+                    + ", " + brightGuided[0]);
             assertTrue(darkGuided[1] < dark[1], "w=3 dark samples nearer -1 than w=1: " + darkGuided[1] + " vs " + dark[1]);
             assertTrue(brightGuided[1] < bright[1], "w=3 bright samples nearer +1 than w=1: " + brightGuided[1] + " vs "
                     + bright[1]);
@@ -95,7 +105,7 @@ class ConditionalTrainingTest {
     @Test
     void conditionalRunStartsFromAnUnconditionalCheckpointComputingTheSame(@TempDir Path dir) throws Exception {
         Threads.setIntraOpThreads(1);
-        ImageDataset data = darkAndBright();
+        ImageDataset data = darkAndBright(16);
         UnetSpec plain = UnetSpec.preset("tiny");
         try (Trainer t = Trainer.create(plain, TrainerTest.tinyConfig(4), data)) {
             TrainingRun.run(t, new TrainingRun.Options(dir.resolve("uncond"), 5, 100, 0, 3, 0, 1, 0),
