@@ -115,9 +115,7 @@ public final class Trainer implements AutoCloseable {
         try {
             t.model.loadWeights(checkpoint.weights());
             t.ema.loadWeights(checkpoint.emaWeights());
-            NDArray loaded = OwnedArrays.of(t.root, t.layout.fromMap(checkpoint.emaWeights(), "EMA weights"));
-            t.emaFlat.close();
-            t.emaFlat = loaded;
+            t.replaceEma(checkpoint.emaWeights());
             OptimizerState state = checkpoint.optimizerState();
             t.adam.load(state);
             t.step = checkpoint.step();
@@ -156,7 +154,7 @@ public final class Trainer implements AutoCloseable {
             Map<String, float[]> ema = extend(checkpoint.emaWeights(), t.ema.weights());
             t.model.loadWeights(weights);
             t.ema.loadWeights(ema);
-            t.emaFlat.set(java.nio.FloatBuffer.wrap(t.layout.fromMap(ema, "EMA weights")));
+            t.replaceEma(ema);
             OptimizerState state = checkpoint.optimizerState();
             Map<String, float[]> zeros = new java.util.LinkedHashMap<>();
             for (Map.Entry<String, float[]> e : weights.entrySet()) {
@@ -184,6 +182,13 @@ public final class Trainer implements AutoCloseable {
             out.put(e.getKey(), from.getOrDefault(e.getKey(), e.getValue()));
         }
         return out;
+    }
+
+    /** Replaces the flat EMA vector by {@code weights}, in libtorch's memory ({@link OwnedArrays}). */
+    private void replaceEma(Map<String, float[]> weights) {
+        NDArray loaded = OwnedArrays.of(root, layout.fromMap(weights, "EMA weights"));
+        emaFlat.close();
+        emaFlat = loaded;
     }
 
     /** The UNet being trained. */
