@@ -19,7 +19,16 @@ mkdir -p "$run"
 for i in $(seq 1 "$kills"); do
   if [ -d "$run/checkpoints" ]; then train --resume & else train & fi
   pid=$!
-  sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 4 + rand() * 6 }')"
+  # wait until this attempt has written a checkpoint (start-up and data loading take a while on a
+  # busy machine), then kill at a random moment of the checkpoint-every-step loop
+  before=$(cat "$run/last/checkpoint.json" 2>/dev/null | grep '"step"' | head -1 | tr -dc '0-9' || true)
+  for _ in $(seq 1 600); do
+    now=$(cat "$run/last/checkpoint.json" 2>/dev/null | grep '"step"' | head -1 | tr -dc '0-9' || true)
+    if [ -n "$now" ] && [ "$now" != "$before" ]; then break; fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 0.2 + rand() * 2 }')"
   java_pid=$(pgrep -f "ddpm4j-tools.jar train .*--out $run" | head -1 || true)
   if [ -n "$java_pid" ]; then kill -9 "$java_pid"; fi
   wait "$pid" || true
