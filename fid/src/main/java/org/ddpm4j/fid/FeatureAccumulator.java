@@ -11,8 +11,14 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * LeVeque: {@code M = M_a + M_b + delta delta^T n_a n_b / n}. Centring before multiplying avoids the
  * cancellation of the naive {@code E[xx^T] - mu mu^T}, so features with a large common offset keep
  * their precision.
+ *
+ * <p>Accumulators of disjoint parts of a set {@link #merge merge} with the same update, so statistics
+ * computed in pieces (for example one accumulator per Spark partition, combined in a tree) equal those
+ * of one pass up to rounding. Accumulators are serializable for that.
  */
-public final class FeatureAccumulator {
+public final class FeatureAccumulator implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final int dim;
     private long count;
@@ -78,6 +84,23 @@ public final class FeatureAccumulator {
         DMatrixRMaj batchComoment = new DMatrixRMaj(dim, dim);
         CommonOps_DDRM.multInner(centred, batchComoment);
         merge(rows, batchMean, batchComoment.data);
+    }
+
+    /**
+     * Adds everything another accumulator of the same dimension holds (the other is left unchanged).
+     *
+     * @return this accumulator
+     * @throws IllegalArgumentException when the dimensions differ
+     */
+    public FeatureAccumulator merge(FeatureAccumulator other) {
+        if (other.dim != dim) {
+            throw new IllegalArgumentException("cannot merge feature statistics of dimension " + other.dim
+                    + " into dimension " + dim);
+        }
+        if (other.count > 0) {
+            merge(other.count, other.mean.clone(), other.comoment.data.clone());
+        }
+        return this;
     }
 
     private void merge(long n2, double[] mean2, double[] comoment2) {

@@ -41,7 +41,12 @@ public final class FolderImageSource implements ImageSource {
     }
 
     static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return isImageName(p.getFileName().toString());
+    }
+
+    /** Whether a file name is one this source reads ({@code *.png}, {@code *.jpg}, {@code *.jpeg}, any case). */
+    public static boolean isImageName(String fileName) {
+        String n = fileName.toLowerCase(Locale.ROOT);
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
     }
 

@@ -60,6 +60,11 @@ public final class IdxImageSource implements ImageSource {
         throw new NoSuchFileException(gz.toString(), null, "Fashion-MNIST " + split + " images not found (nor " + plain + ")");
     }
 
+    /** Every image of the file, as read (for callers that distribute them, such as the Spark FID job). */
+    public IdxImages.Raw raw() {
+        return raw;
+    }
+
     @Override
     public String description() {
         return "IDX " + file;
@@ -75,14 +80,18 @@ public final class IdxImageSource implements ImageSource {
         int n = Math.max(0, Math.min(max, raw.count() - position));
         List<FidImage> out = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
-            byte[] bytes = raw.images()[position++];
-            float[] p = new float[bytes.length];
-            for (int i = 0; i < bytes.length; i++) {
-                p[i] = (bytes[i] & 0xff) / 255f;
-            }
-            out.add(new FidImage(1, raw.rows(), raw.cols(), p));
+            out.add(image(raw.images()[position++], raw.rows(), raw.cols()));
         }
         return out;
+    }
+
+    /** One gray IDX image ({@code rows * cols} unsigned bytes) as an image in [0, 1]. */
+    public static FidImage image(byte[] bytes, int rows, int cols) {
+        float[] p = new float[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            p[i] = (bytes[i] & 0xff) / 255f;
+        }
+        return new FidImage(1, rows, cols, p);
     }
 
     @Override

@@ -87,7 +87,7 @@ public sealed interface ImageSet {
      * @param fashionMnistFolder where the Fashion-MNIST IDX files are
      * @throws IllegalArgumentException naming the accepted forms when {@code text} is none of them
      */
-    static ImageSet parse(String text, Path fashionMnistFolder) {
+    public static ImageSet parse(String text, Path fashionMnistFolder) {
         String t = text.trim();
         String lower = t.toLowerCase(Locale.ROOT);
         if (lower.equals("fashion-mnist-train") || lower.equals("fashion-mnist-test")) {

@@ -67,4 +67,42 @@ class FeatureAccumulatorTest {
         IllegalArgumentException one = assertThrows(IllegalArgumentException.class, () -> acc.statistics("e", "tiny"));
         assertTrue(one.getMessage().contains("at least 2"), one.getMessage());
     }
+
+    @Test
+    void mergedPiecesEqualOnePassAndSurviveSerialization() throws Exception {
+        Random rnd = new Random(11);
+        int dim = 4;
+        int rows = 60;
+        float[] x = new float[rows * dim];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (50.0 + rnd.nextGaussian() * (1 + i % dim));
+        }
+        FeatureAccumulator whole = new FeatureAccumulator(dim);
+        whole.add(x, rows);
+        // three pieces of 10, 0 and 50 rows, merged as a tree: (a + empty) + c, one piece through Java serialization
+        FeatureAccumulator a = new FeatureAccumulator(dim);
+        a.add(Arrays.copyOfRange(x, 0, 10 * dim), 10);
+        FeatureAccumulator c = new FeatureAccumulator(dim);
+        c.add(Arrays.copyOfRange(x, 10 * dim, rows * dim), 50);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(c);
+        }
+        FeatureAccumulator copied;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copied = (FeatureAccumulator) in.readObject();
+        }
+        FeatureAccumulator merged = a.merge(new FeatureAccumulator(dim)).merge(copied);
+        assertEquals(rows, merged.count());
+        FeatureStatistics s1 = whole.statistics("x", "s");
+        FeatureStatistics s2 = merged.statistics("x", "s");
+        for (int i = 0; i < dim; i++) {
+            assertEquals(s1.mean()[i], s2.mean()[i], 1e-12 * Math.abs(s1.mean()[i]));
+        }
+        for (int i = 0; i < dim * dim; i++) {
+            assertEquals(s1.covariance()[i], s2.covariance()[i], 1e-10);
+        }
+        assertThrows(IllegalArgumentException.class, () -> merged.merge(new FeatureAccumulator(dim + 1)));
+    }
 }
