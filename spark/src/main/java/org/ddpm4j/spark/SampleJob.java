@@ -136,6 +136,9 @@ public final class SampleJob {
 
     private static Iterator<ImageRecord> makeBatches(Iterator<Integer> batches, SampleSettings s, String sha,
             String modelName, String outUri, HadoopConf conf) throws IOException {
+        if (!batches.hasNext()) {
+            return List.<ImageRecord>of().iterator(); // more partitions than batches: no session needed
+        }
         TaskContext task = TaskContext.get();
         OnnxOptions options = OnnxOptions.DEFAULTS.withDevice(TaskResources.device(Device.parse(s.device())))
                 .withThreads(TaskResources.threads());
