@@ -189,4 +189,33 @@ class SparkJobsTest {
         assertEquals(localA.extractor(), spark.a().extractor());
         assertArrayEquals(localA.mean(), spark.a().mean(), 1e-12);
     }
+
+    @Test
+    void fashionMnistSetsAreReadByTheDriverAndMeasuredOnExecutors() throws IOException {
+        Path extractor = TinyOnnx.extractor(dir.resolve("extractor-idx.onnx"), new long[] {-1, 1, 4, 4}, Map.of());
+        Path data = Files.createDirectories(dir.resolve("idx"));
+        int n = 30;
+        java.util.Random rnd = new java.util.Random(8);
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(
+                Files.newOutputStream(data.resolve("t10k-images-idx3-ubyte")))) {
+            out.writeInt(0x00000803);
+            out.writeInt(n);
+            out.writeInt(4);
+            out.writeInt(4);
+            for (int i = 0; i < n * 16; i++) {
+                out.writeByte(rnd.nextInt(256));
+            }
+        }
+        FeatureStatistics local;
+        try (OnnxFeatureExtractor ex = OnnxFeatureExtractor.open(extractor, "features", 1)) {
+            local = FidEvaluator.builder().optExtractor(ex).optBatchSize(8).optLimit(25).build()
+                    .statistics(ImageSet.parse("fashion-mnist-test", data));
+        }
+        FeatureStatistics spark = FidJob.statistics(sc, "fashion-mnist-test",
+                new FidSettings(extractor.toString(), "features", 25, 8, data.toString(), "cpu", 2));
+        assertEquals(25, spark.count(), "-n 25 of 30 images");
+        assertEquals(local.source(), spark.source());
+        assertArrayEquals(local.mean(), spark.mean(), 1e-12);
+        assertArrayEquals(local.covariance(), spark.covariance(), 1e-12);
+    }
 }
