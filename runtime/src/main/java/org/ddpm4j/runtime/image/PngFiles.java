@@ -2,7 +2,9 @@ package org.ddpm4j.runtime.image;
 
 import org.ddpm4j.runtime.io.AtomicFiles;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +29,21 @@ public final class PngFiles {
 
     /** Writes a PNG atomically with one {@code tEXt} chunk per entry (keys are PNG keywords: Latin-1, 1-79 chars). */
     public static void write(BufferedImage image, Path file, Map<String, String> text) throws IOException {
+        PngImagingParameters params = parameters(text);
+        AtomicFiles.write(file, os -> encode(image, params, os, file.toString()));
+    }
+
+    /**
+     * The bytes of the PNG that {@link #write} writes, for writers that are not local files (for example
+     * a Hadoop file system).
+     */
+    public static byte[] encode(BufferedImage image, Map<String, String> text) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        encode(image, parameters(text), bytes, "image");
+        return bytes.toByteArray();
+    }
+
+    private static PngImagingParameters parameters(Map<String, String> text) {
         List<AbstractPngText> chunks = new ArrayList<>();
         for (Map.Entry<String, String> e : text.entrySet()) {
             if (e.getKey().isEmpty() || e.getKey().length() > 79) {
@@ -36,13 +53,16 @@ public final class PngFiles {
         }
         PngImagingParameters params = new PngImagingParameters();
         params.setTextChunks(chunks);
-        AtomicFiles.write(file, os -> {
-            try {
-                new PngImageParser().writeImage(image, os, params);
-            } catch (ImagingException e) {
-                throw new IOException("cannot encode PNG " + file + ": " + e.getMessage(), e);
-            }
-        });
+        return params;
+    }
+
+    private static void encode(BufferedImage image, PngImagingParameters params, OutputStream os, String what)
+            throws IOException {
+        try {
+            new PngImageParser().writeImage(image, os, params);
+        } catch (ImagingException e) {
+            throw new IOException("cannot encode PNG " + what + ": " + e.getMessage(), e);
+        }
     }
 
     /** The text chunks of a PNG file, in file order. */

@@ -48,20 +48,30 @@ public final class SampleFiles {
         List<Path> out = new ArrayList<>();
         for (int k = 0; k < result.count(); k++) {
             long seed = result.seeds()[k];
-            Path file = dir.resolve(String.format("%s%04d-seed%d.png", prefix, k, seed));
-            Map<String, String> text = common(result, modelSha256);
-            text.put(KEY_SEED, Long.toString(seed));
-            if (result.labels() != null) {
-                long label = result.labels()[k];
-                text.put(KEY_CLASS, Long.toString(label));
-                if (label < result.classNames().size()) {
-                    text.put(KEY_CLASS_NAME, result.classNames().get((int) label));
-                }
-            }
-            PngFiles.write(result.image(k), file, text);
+            Path file = dir.resolve(imageFileName(prefix, k, seed));
+            PngFiles.write(result.image(k), file, imageText(result, k, modelSha256));
             out.add(file);
         }
         return out;
+    }
+
+    /** The file name {@link #writeImages} gives image {@code index}: {@code <prefix><index, 4 digits>-seed<seed>.png}. */
+    public static String imageFileName(String prefix, long index, long seed) {
+        return String.format("%s%04d-seed%d.png", prefix, index, seed);
+    }
+
+    /** The text chunks {@link #writeImages} writes into the PNG of image {@code k} of {@code result}. */
+    public static Map<String, String> imageText(GenerationResult result, int k, String modelSha256) {
+        Map<String, String> text = common(result, modelSha256);
+        text.put(KEY_SEED, Long.toString(result.seeds()[k]));
+        if (result.labels() != null) {
+            long label = result.labels()[k];
+            text.put(KEY_CLASS, Long.toString(label));
+            if (label < result.classNames().size()) {
+                text.put(KEY_CLASS_NAME, result.classNames().get((int) label));
+            }
+        }
+        return text;
     }
 
     /** Writes all images as one grid PNG, {@code columns} wide, each image scaled by {@code scale}. */

@@ -1,5 +1,6 @@
 package org.ddpm4j.tools.fid;
 
+import org.ddpm4j.fid.IdxImageSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

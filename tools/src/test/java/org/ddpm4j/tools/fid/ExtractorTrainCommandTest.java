@@ -1,5 +1,9 @@
 package org.ddpm4j.tools.fid;
 
+import org.ddpm4j.fid.OnnxFeatureExtractor;
+import org.ddpm4j.fid.InputRange;
+import org.ddpm4j.fid.FidImage;
+import org.ddpm4j.fid.ExtractorInput;
 import static org.ddpm4j.tools.SampleAndAdoptCommandTest.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

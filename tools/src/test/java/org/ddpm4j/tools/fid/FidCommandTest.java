@@ -1,5 +1,7 @@
 package org.ddpm4j.tools.fid;
 
+import org.ddpm4j.fid.TinyOnnx;
+import org.ddpm4j.fid.FidStatsFile;
 import static org.ddpm4j.tools.SampleAndAdoptCommandTest.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -3,7 +3,7 @@ package org.ddpm4j.trainer.classifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.ddpm4j.trainer.data.IdxImages;
+import org.ddpm4j.runtime.io.IdxImages;
 
 /**
  * Gray images with class labels, as read from IDX files (Fashion-MNIST).

@@ -1,5 +1,6 @@
 package org.ddpm4j.trainer.data;
 
+import org.ddpm4j.runtime.io.IdxImages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

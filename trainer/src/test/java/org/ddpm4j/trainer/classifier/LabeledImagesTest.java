@@ -64,7 +64,7 @@ class LabeledImagesTest {
         assertTrue(count.getMessage().contains("1 labels") && count.getMessage().contains("2 images"), count.getMessage());
         Path bad = dir.resolve("bad-labels");
         Files.write(bad, new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 5});
-        IOException magic = assertThrows(IOException.class, () -> org.ddpm4j.trainer.data.IdxImages.readLabels(bad));
+        IOException magic = assertThrows(IOException.class, () -> org.ddpm4j.runtime.io.IdxImages.readLabels(bad));
         assertTrue(magic.getMessage().contains("0x00000801"), magic.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package org.ddpm4j.trainer.data;
 
+import org.ddpm4j.runtime.io.IdxImages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,108 @@
+package org.ddpm4j.spark;
+
+import java.io.Serializable;
+import java.util.Locale;
+import org.ddpm4j.runtime.onnx.Device;
+import org.ddpm4j.runtime.pipeline.GenerationRequest;
+import org.ddpm4j.runtime.sampling.TimestepSpacing;
+import org.ddpm4j.runtime.sampling.VarianceType;
+
+/**
+ * What the sampling job makes: the same settings, with the same defaults, as {@code ddpm sample}.
+ *
+ * @param model            the ONNX model, any Hadoop file system path or URI
+ * @param out              the output folder, any Hadoop file system path or URI
+ * @param sampler          ddpm, ddim or dpmpp
+ * @param steps            denoiser calls per image, null for the default (20; ddpm: all T)
+ * @param count            images
+ * @param seed             seed of image 0; image k uses {@code seed + k}
+ * @param batch            images per denoiser call
+ * @param eta              DDIM stochasticity
+ * @param variance         DDPM variance, fixed_small or fixed_large
+ * @param spacing          timestep spacing, null for the sampler's default
+ * @param clip             clip the predicted x0, null for the model's {@code ddpm.clip_sample}
+ * @param device           the device of tasks without a GPU resource: cpu, cuda[:id] or auto
+ * @param partitions       Spark partitions, 0 for the context's default parallelism
+ * @param failFirstAttempt fault injection for tests: the first attempt of partition 0 writes a partial
+ *                         temporary file and fails, as a killed task would
+ */
+public record SampleSettings(String model, String out, String sampler, Integer steps, int count, long seed, int batch,
+        double eta, String variance, String spacing, Boolean clip, String device, int partitions,
+        boolean failFirstAttempt) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** File name prefix of the images, as {@code ddpm sample} names them. */
+    public static final String PREFIX = "sample-";
+
+    /** Checks the values that need no model. */
+    public SampleSettings {
+        if (count <= 0) {
+            throw new IllegalArgumentException("-n must be at least 1, found " + count);
+        }
+        if (batch <= 0) {
+            throw new IllegalArgumentException("--batch must be at least 1, found " + batch);
+        }
+        if (partitions < 0) {
+            throw new IllegalArgumentException("--partitions must be 0 (Spark's default parallelism) or more, found "
+                    + partitions);
+        }
+        VarianceType.fromId(variance);
+        if (spacing != null) {
+            TimestepSpacing.fromId(spacing);
+        }
+        Device.parse(device);
+    }
+
+    /** The settings of {@code ddpm sample}'s defaults for {@code model}, {@code count} images and {@code out}. */
+    public static SampleSettings defaults(String model, int count, String out) {
+        return new SampleSettings(model, out, "dpmpp", null, count, 0, 16, 0, "fixed_small", null, null, "cpu", 0, false);
+    }
+
+    /** A copy with other sampler, steps and batch size. */
+    public SampleSettings withSampler(String newSampler, Integer newSteps, int newBatch) {
+        return new SampleSettings(model, out, newSampler, newSteps, count, seed, newBatch, eta, variance, spacing, clip,
+                device, partitions, failFirstAttempt);
+    }
+
+    /** A copy with another partition count. */
+    public SampleSettings withPartitions(int value) {
+        return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip, device,
+                value, failFirstAttempt);
+    }
+
+    /** A copy with another output folder. */
+    public SampleSettings withOut(String value) {
+        return new SampleSettings(model, value, sampler, steps, count, seed, batch, eta, variance, spacing, clip, device,
+                partitions, failFirstAttempt);
+    }
+
+    /** A copy with the fault injection on or off. */
+    public SampleSettings withFailFirstAttempt(boolean value) {
+        return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip, device,
+                partitions, value);
+    }
+
+    /** Number of batches: the job's unit of work, aligned as {@code ddpm sample} aligns them. */
+    public int batches() {
+        return (count + batch - 1) / batch;
+    }
+
+    /**
+     * The request of images {@code first} to {@code first + n - 1}, built as {@code ddpm sample} builds its
+     * request, so a batch made here equals the same batch made by {@code ddpm sample}.
+     */
+    public GenerationRequest request(int first, int n) {
+        GenerationRequest.Builder b = GenerationRequest.builder().optSampler(sampler).optSeeds(seed + first, n)
+                .optBatchSize(batch).optEta(eta).optVariance(VarianceType.fromId(variance));
+        String samplerId = sampler.trim().toLowerCase(Locale.ROOT);
+        b.optSteps(steps != null ? steps : samplerId.equals("ddpm") ? 0 : 20);
+        if (spacing != null) {
+            b.optSpacing(TimestepSpacing.fromId(spacing));
+        }
+        if (clip != null) {
+            b.optClipSample(clip);
+        }
+        return b.build();
+    }
+}
