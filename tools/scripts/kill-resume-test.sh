@@ -42,5 +42,10 @@ distinct=$(echo "$rows" | sort -u | wc -l)
 total=$(echo "$rows" | wc -l)
 final=$(grep '"step"' "$run/last/checkpoint.json" | head -1 | tr -dc '0-9')
 echo "final step $final (target $target); temporary files left: $leftovers; loss.csv rows $total, distinct steps $distinct"
-[ "$final" = "$target" ] && [ "$leftovers" = 0 ] && [ "$total" = "$target" ] && [ "$distinct" = "$target" ]
-echo PASS
+if [ "$final" = "$target" ] && [ "$leftovers" = 0 ] && [ "$total" = "$target" ] && [ "$distinct" = "$target" ]; then
+  echo PASS
+else
+  find "$run" -name '.step-*' -o -name '.last-*' -o -name '*.tmp'
+  echo FAIL
+  exit 1
+fi

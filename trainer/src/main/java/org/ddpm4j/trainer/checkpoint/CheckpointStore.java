@@ -145,7 +145,8 @@ public final class CheckpointStore {
 
     /**
      * Clears what a killed process left behind in the run folder: temporary checkpoint folders
-     * ({@code checkpoints/.step-*}) and {@code .last-*} links are deleted; a checkpoint set aside
+     * ({@code checkpoints/.step-*}), {@code .last-*} links and the temporary files of interrupted
+     * writes ({@code .loss.png.NNN.tmp}, in the run folder and {@code samples/}) are deleted; a checkpoint set aside
      * for replacement whose replacement never arrived is renamed back; a {@code last} link whose
      * checkpoint is gone is pointed at the newest one left.
      *
@@ -172,14 +173,20 @@ public final class CheckpointStore {
                 }
             }
         }
-        if (Files.isDirectory(runDir)) {
-            List<Path> links;
-            try (Stream<Path> s = Files.list(runDir)) {
-                links = s.filter(p -> p.getFileName().toString().startsWith(".last-")).toList();
+        for (Path dir : List.of(runDir, runDir.resolve("samples"))) {
+            if (!Files.isDirectory(dir)) {
+                continue;
             }
-            for (Path p : links) {
+            List<Path> stale;
+            try (Stream<Path> s = Files.list(dir)) {
+                stale = s.filter(p -> {
+                    String n = p.getFileName().toString();
+                    return n.startsWith(".last-") || n.matches("\\..+\\.\\d+\\.tmp");
+                }).toList();
+            }
+            for (Path p : stale) {
                 Files.deleteIfExists(p);
-                done.add("removed " + p);
+                done.add("removed " + p + " (left by an interrupted write)");
             }
         }
         Path last = runDir.resolve(LAST);

@@ -108,10 +108,17 @@ class CheckpointTest {
         // killed while re-saving step 20, between setting the old copy aside and renaming the new one in
         Path aside = checkpoints.resolve(".step-00000020.replaced-999");
         Files.move(twenty, aside);
-        // and a stale temporary link
+        // and a stale temporary link, and temporary files of interrupted loss.png / grid writes
         Files.writeString(run.resolve(".last-42"), "x");
+        Files.writeString(run.resolve(".loss.png.1234567.tmp"), "");
+        Files.createDirectories(run.resolve("samples"));
+        Files.writeString(run.resolve("samples/.step-00000020.png.99.tmp"), "");
+        Files.writeString(run.resolve("samples/step-00000020.png"), "a grid");
         List<String> done = new CheckpointStore(run, 3).recover();
-        assertEquals(3, done.size(), String.join("\n", done));
+        assertEquals(5, done.size(), String.join("\n", done));
+        assertTrue(Files.notExists(run.resolve(".loss.png.1234567.tmp")));
+        assertTrue(Files.notExists(run.resolve("samples/.step-00000020.png.99.tmp")));
+        assertTrue(Files.exists(run.resolve("samples/step-00000020.png")));
         try (var s = Files.list(checkpoints)) {
             assertEquals(List.of("step-00000010", "step-00000020"),
                     s.map(p -> p.getFileName().toString()).sorted().toList());
