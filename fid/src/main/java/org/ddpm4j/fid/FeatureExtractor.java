@@ -26,6 +26,34 @@ public interface FeatureExtractor extends AutoCloseable {
      */
     float[] extract(List<FidImage> images);
 
+    /**
+     * Number of classes of the extractor's classifier scores (logits), or 0 when it has none; a
+     * classifier's scores let the evaluator measure class accuracy (see {@link ClassAccuracy}).
+     */
+    default int classCount() {
+        return 0;
+    }
+
+    /**
+     * Features and, when {@link #classCount()} is positive, class scores of a batch, from one run of
+     * the extractor.
+     *
+     * @return the features as {@link #extract} returns them, and {@code images.size() * classCount()}
+     *         scores (null when the extractor has none)
+     */
+    default Extracted extractWithScores(List<FidImage> images) {
+        return new Extracted(extract(images), null);
+    }
+
+    /**
+     * What one extractor run gives for a batch.
+     *
+     * @param features the features, image after image
+     * @param scores   the class scores (logits), image after image, or null
+     */
+    record Extracted(float[] features, float[] scores) {
+    }
+
     /** Releases native resources. */
     @Override
     void close();

@@ -17,6 +17,8 @@ public final class FidEvaluator {
 
     /** Samples drawn from a model (or noise images) when a set says neither {@code n} nor a limit is given. */
     public static final int DEFAULT_SAMPLE_COUNT = 1000;
+    /** The {@link SetMeasurement#accuracyNote()} of images that were not drawn for classes. */
+    public static final String NOT_DRAWN_FOR_CLASSES = "images not drawn for classes";
 
     private final FeatureExtractor extractor;
     private final int batchSize;
@@ -62,8 +64,22 @@ public final class FidEvaluator {
             }
             return stats;
         }
+        return measure(set).statistics();
+    }
+
+    /**
+     * The statistics of a set and, for images drawn for classes (a class-conditional model's samples)
+     * measured with an extractor that has class scores, their class accuracy, from one extractor pass.
+     *
+     * @throws IOException              when images or files cannot be read
+     * @throws IllegalArgumentException when no extractor was given for a set of images, or a set is unusable
+     */
+    public SetMeasurement measure(ImageSet set) throws IOException {
+        if (set instanceof ImageSet.Stats) {
+            return new SetMeasurement(statistics(set), null, "saved statistics hold no class accuracy");
+        }
         try (ImageSource source = open(set)) {
-            return statistics(source, set.label());
+            return measure(source, set.label());
         }
     }
 
@@ -110,7 +126,28 @@ public final class FidEvaluator {
      * @param label the statistics' source description and the progress label
      */
     public FeatureStatistics statistics(ImageSource source, String label) throws IOException {
+        return measure(source, label).statistics();
+    }
+
+    /**
+     * Streams a source through the extractor into statistics (at most the limit of images) and, when the
+     * source's images carry labels of as many classes as the extractor scores, counts its class accuracy in
+     * the same pass.
+     *
+     * @param label the statistics' source description and the progress label
+     */
+    public SetMeasurement measure(ImageSource source, String label) throws IOException {
         FeatureExtractor ex = requireExtractorFor(label);
+        int classes = source.classCount();
+        String note = "";
+        if (classes == 0) {
+            note = NOT_DRAWN_FOR_CLASSES;
+        } else if (ex.classCount() == 0) {
+            note = "extractor " + ex.id() + " has no class scores";
+        } else if (ex.classCount() != classes) {
+            note = "the images' " + classes + " classes are not the extractor's " + ex.classCount();
+        }
+        ClassAccuracy.Counter counter = note.isEmpty() ? new ClassAccuracy.Counter(classes) : null;
         long total = source.size() < 0 ? limit : limit > 0 ? Math.min(limit, source.size()) : source.size();
         long wanted = limit > 0 ? limit : Long.MAX_VALUE;
         progress.start(label, total);
@@ -122,7 +159,18 @@ public final class FidEvaluator {
                 if (batch.isEmpty()) {
                     break;
                 }
-                float[] features = ex.extract(batch);
+                float[] features;
+                if (counter != null) {
+                    FeatureExtractor.Extracted e = ex.extractWithScores(batch);
+                    features = e.features();
+                    int[] labels = new int[batch.size()];
+                    for (int i = 0; i < labels.length; i++) {
+                        labels[i] = batch.get(i).label();
+                    }
+                    counter.add(labels, e.scores());
+                } else {
+                    features = ex.extract(batch);
+                }
                 if (acc == null) {
                     acc = new FeatureAccumulator(features.length / batch.size());
                 }
@@ -136,7 +184,8 @@ public final class FidEvaluator {
         if (acc == null) {
             throw new IllegalArgumentException(source.description() + " holds no images");
         }
-        return acc.statistics(ex.id(), label);
+        FeatureStatistics stats = acc.statistics(ex.id(), label);
+        return new SetMeasurement(stats, counter == null ? null : counter.result(), note);
     }
 
     private FeatureExtractor requireExtractor(ImageSet set) {

@@ -9,8 +9,18 @@ import java.util.Objects;
  * @param height   height in pixels
  * @param width    width in pixels
  * @param pixels   {@code channels * height * width} values in [0, 1]
+ * @param label    the class the image was asked to show (a class-conditional model's label), or
+ *                 {@link #NO_LABEL}
  */
-public record FidImage(int channels, int height, int width, float[] pixels) {
+public record FidImage(int channels, int height, int width, float[] pixels, int label) {
+
+    /** The label of an image that was not asked to show a class. */
+    public static final int NO_LABEL = -1;
+
+    /** An image without a class label. */
+    public FidImage(int channels, int height, int width, float[] pixels) {
+        this(channels, height, width, pixels, NO_LABEL);
+    }
 
     /** Validates the shape. */
     public FidImage {
@@ -23,5 +33,13 @@ public record FidImage(int channels, int height, int width, float[] pixels) {
             throw new IllegalArgumentException("image " + channels + "x" + height + "x" + width + " needs "
                     + (channels * height * width) + " values, found " + pixels.length);
         }
+        if (label < NO_LABEL) {
+            throw new IllegalArgumentException("image label must be a class (>= 0) or NO_LABEL (-1), found " + label);
+        }
+    }
+
+    /** Whether the image carries a class label. */
+    public boolean labelled() {
+        return label != NO_LABEL;
     }
 }

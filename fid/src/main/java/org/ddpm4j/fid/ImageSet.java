@@ -16,7 +16,9 @@ import java.util.Set;
  *   <tr><td>{@code fashion-mnist-train}, {@code fashion-mnist-test}</td><td>a Fashion-MNIST split (IDX files)</td></tr>
  *   <tr><td>{@code stats.fidstats} or {@code stats:path}</td><td>statistics saved with {@code --save-stats}</td></tr>
  *   <tr><td>{@code noise[:n=1000&seed=0&size=28&channels=1]}</td><td>seeded Gaussian noise images</td></tr>
- *   <tr><td>{@code model:m.onnx[?sampler=ddim&steps=50&n=1000&seed=0&eta=0]}</td><td>samples drawn from a model (samplers ddpm, ddim, dpmpp)</td></tr>
+ *   <tr><td>{@code model:m.onnx[?sampler=ddim&steps=50&n=1000&seed=0&eta=0&guidance=2&class=all]}</td><td>samples
+ *   drawn from a model (samplers ddpm, ddim, dpmpp); {@code guidance} and {@code class} only for a
+ *   class-conditional model</td></tr>
  * </table>
  */
 public sealed interface ImageSet {
@@ -62,23 +64,67 @@ public sealed interface ImageSet {
     /**
      * Samples from a model file.
      *
-     * @param model   the ONNX model
-     * @param sampler sampler name as the runtime names them: {@code ddpm}, {@code ddim} or {@code dpmpp}
-     * @param steps   denoiser calls
-     * @param count   number of samples (0: as many as the {@code -n} limit)
-     * @param seed    seed of the first sample; sample i uses the runtime's per-image stream i
-     * @param eta     DDIM eta (0 deterministic)
+     * <p>A class-conditional model's image i is drawn for class {@code i mod K} (equal numbers per
+     * class) unless {@code classes} names one class, with guidance scale {@code guidance} (1 when not
+     * given). An unconditional model refuses both settings.
+     *
+     * @param model    the ONNX model
+     * @param sampler  sampler name as the runtime names them: {@code ddpm}, {@code ddim} or {@code dpmpp}
+     * @param steps    denoiser calls
+     * @param count    number of samples (0: as many as the {@code -n} limit)
+     * @param seed     seed of the first sample; sample i uses the runtime's per-image stream i
+     * @param eta      DDIM eta (0 deterministic)
+     * @param guidance classifier-free guidance scale w, or null when not given
+     * @param classes  {@value #ALL_CLASSES}, a class name or a label number, or null when not given (all classes)
      */
-    record ModelSamples(Path model, String sampler, int steps, int count, long seed, double eta) implements ImageSet {
+    record ModelSamples(Path model, String sampler, int steps, int count, long seed, double eta, Double guidance,
+            String classes) implements ImageSet {
+
+        /** Validates the guidance scale. */
+        public ModelSamples {
+            if (guidance != null && !Double.isFinite(guidance)) {
+                throw new IllegalArgumentException("guidance scale must be a finite number, found " + guidance);
+            }
+        }
+
+        /** Samples without guidance or class settings (what an unconditional model takes). */
+        public ModelSamples(Path model, String sampler, int steps, int count, long seed, double eta) {
+            this(model, sampler, steps, count, seed, eta, null, null);
+        }
+
+        /** Whether guidance or a class was asked for (settings only a class-conditional model takes). */
+        public boolean asksForClasses() {
+            return guidance != null || classes != null;
+        }
+
         @Override
         public String label() {
-            return model.getFileName() + " " + sampler + "-" + steps;
+            String l = model.getFileName() + " " + sampler + "-" + steps;
+            if (guidance != null) {
+                l += "@w" + formatGuidance(guidance);
+            }
+            if (classes != null && !classes.equalsIgnoreCase(ALL_CLASSES)) {
+                l += " class=" + classes;
+            }
+            return l;
         }
+    }
+
+    /** The {@code class=} value (and default) that draws every class in turn. */
+    String ALL_CLASSES = "all";
+
+    /** A guidance scale as short text: {@code 2}, {@code 1.5}. */
+    static String formatGuidance(double w) {
+        if (w == Math.rint(w) && Math.abs(w) < 1e15) {
+            return Long.toString((long) w);
+        }
+        return Double.toString(w);
     }
 
     /** Syntax summary for error messages and help. */
     String SYNTAX = "a folder of PNG/JPEG images, a .fidstats file (or stats:FILE), fashion-mnist-train, "
-            + "fashion-mnist-test, noise[:n=N&seed=S&size=HxW&channels=C], or model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0";
+            + "fashion-mnist-test, noise[:n=N&seed=S&size=HxW&channels=C], or model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0"
+            + "[&guidance=W&class=NAME|LABEL|all]";
 
     /**
      * Parses an image set name.
@@ -111,11 +157,17 @@ public sealed interface ImageSet {
                 throw new IllegalArgumentException("image set '" + text + "' names no model file: expected model:m.onnx?...");
             }
             Map<String, String> q = query(t, qm < 0 ? "" : rest.substring(qm + 1),
-                    Set.of("sampler", "steps", "n", "seed", "eta"));
+                    Set.of("sampler", "steps", "n", "seed", "eta", "guidance", "class"));
             String sampler = q.getOrDefault("sampler", "ddim").toLowerCase(Locale.ROOT);
             int defaultSteps = sampler.equals("ddpm") ? 1000 : 50;
+            Double guidance = q.containsKey("guidance") ? doubleValue(t, q, "guidance", 1.0) : null;
+            String classes = q.get("class");
+            if (classes != null && classes.isEmpty()) {
+                throw new IllegalArgumentException("image set '" + text + "': class must be a class name, a label number or "
+                        + ALL_CLASSES + ", found nothing");
+            }
             return new ModelSamples(Path.of(file), sampler, intValue(t, q, "steps", defaultSteps),
-                    intValue(t, q, "n", 0), longValue(t, q, "seed", 0), doubleValue(t, q, "eta", 0.0));
+                    intValue(t, q, "n", 0), longValue(t, q, "seed", 0), doubleValue(t, q, "eta", 0.0), guidance, classes);
         }
         Path p = Path.of(t);
         if (Files.isDirectory(p)) {

@@ -19,6 +19,14 @@ public interface ImageSource extends AutoCloseable {
      */
     List<FidImage> next(int max) throws IOException;
 
+    /**
+     * The number of classes the images' labels ({@link FidImage#label()}) come from, or 0 when the
+     * images are not drawn for classes.
+     */
+    default int classCount() {
+        return 0;
+    }
+
     @Override
     default void close() throws IOException {
     }

@@ -27,6 +27,10 @@ import org.ddpm4j.runtime.onnx.OrtRuntime;
 /**
  * A {@link FeatureExtractor} backed by an ONNX model run on ONNX Runtime.
  *
+ * <p>When the model is also a classifier, its class scores are the output named by metadata
+ * {@value #LOGITS_KEY}, else the output named {@value #LOGITS_OUTPUT} (float32 {@code [B, K]} with a
+ * fixed K); {@link #extractWithScores} reads them in the same run as the features.
+ *
  * <p>The model must have one float32 input of shape {@code [B, C, H, W]} with C (1 or 3), H and W
  * fixed (B may be dynamic or fixed; a fixed B is filled up with blank images). Its input range is
  * read from metadata {@value InputRange#METADATA_KEY} ({@code 0,1} by default). The features are the
@@ -41,24 +45,32 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
 
     /** Optional metadata key naming the output that holds the features. */
     public static final String FEATURES_KEY = "fid.features";
+    /** Optional metadata key naming the output that holds the class scores (logits). */
+    public static final String LOGITS_KEY = "fid.logits";
+    /** The class-score output looked for when {@value #LOGITS_KEY} is absent (ddpm4j's classifier names it so). */
+    public static final String LOGITS_OUTPUT = "logits";
 
     private final Path file;
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String inputName;
     private final String outputName;
+    private final String logitsName;
+    private final int classes;
     private final long fixedBatch;
     private final ExtractorInput input;
     private final String id;
     private int featureDim = -1;
 
     private OnnxFeatureExtractor(Path file, OrtEnvironment env, OrtSession session, String inputName,
-            String outputName, long fixedBatch, ExtractorInput input, String id) {
+            String outputName, String logitsName, int classes, long fixedBatch, ExtractorInput input, String id) {
         this.file = file;
         this.env = env;
         this.session = session;
         this.inputName = inputName;
         this.outputName = outputName;
+        this.logitsName = logitsName;
+        this.classes = classes;
         this.fixedBatch = fixedBatch;
         this.input = input;
         this.id = id;
@@ -124,8 +136,24 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
                         + " must be a float32 tensor, found " + outputs.get(out).getInfo());
             }
             ExtractorInput ei = new ExtractorInput((int) shape[1], (int) shape[2], (int) shape[3], range);
-            OnnxFeatureExtractor ex = new OnnxFeatureExtractor(file, env, session, in.getName(), out, shape[0], ei,
-                    "sha256:" + hash.substring(0, 16) + "#" + out);
+            String logits = meta.get(LOGITS_KEY);
+            int classes = 0;
+            if (logits != null) {
+                if (!outputs.containsKey(logits)) {
+                    throw new IllegalArgumentException("feature extractor " + file + ": " + LOGITS_KEY + " names output '"
+                            + logits + "', expected one of " + outputs.keySet());
+                }
+                classes = scoreCount(outputs.get(logits));
+                if (classes <= 0) {
+                    throw new IllegalArgumentException("class-score output '" + logits + "' of " + file
+                            + " must be a float32 tensor [B, K] with a fixed K, found " + outputs.get(logits).getInfo());
+                }
+            } else if (outputs.containsKey(LOGITS_OUTPUT)) {
+                classes = scoreCount(outputs.get(LOGITS_OUTPUT));
+                logits = classes > 0 ? LOGITS_OUTPUT : null;
+            }
+            OnnxFeatureExtractor ex = new OnnxFeatureExtractor(file, env, session, in.getName(), out, logits, classes,
+                    shape[0], ei, "sha256:" + hash.substring(0, 16) + "#" + out);
             session = null;
             return ex;
         } catch (OrtException e) {
@@ -167,6 +195,17 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
         return shape;
     }
 
+    /** K of a float32 {@code [B, K]} output with a fixed K, else 0. */
+    private static int scoreCount(NodeInfo info) {
+        if (info.getInfo() instanceof TensorInfo ti && ti.type == OnnxJavaType.FLOAT) {
+            long[] shape = ti.getShape();
+            if (shape.length == 2 && shape[1] > 0 && shape[1] <= Integer.MAX_VALUE) {
+                return (int) shape[1];
+            }
+        }
+        return 0;
+    }
+
     private static InputRange parseRange(Path file, String value) {
         try {
             return InputRange.parse(value);
@@ -199,6 +238,16 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
         return outputName;
     }
 
+    /** The output the class scores are read from, or null when the model has none. */
+    public String scoreOutput() {
+        return logitsName;
+    }
+
+    @Override
+    public int classCount() {
+        return classes;
+    }
+
     /** The model file. */
     public Path file() {
         return file;
@@ -206,12 +255,22 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
 
     @Override
     public float[] extract(List<FidImage> images) {
+        return run(images, false).features();
+    }
+
+    @Override
+    public Extracted extractWithScores(List<FidImage> images) {
+        return run(images, logitsName != null);
+    }
+
+    private Extracted run(List<FidImage> images, boolean scores) {
         if (images.isEmpty()) {
-            return new float[0];
+            return new Extracted(new float[0], scores ? new float[0] : null);
         }
         int n = images.size();
         int chunk = fixedBatch > 0 ? (int) fixedBatch : n;
-        float[] result = null;
+        float[] features = null;
+        float[] logits = scores ? new float[n * classes] : null;
         for (int start = 0; start < n; start += chunk) {
             int count = Math.min(chunk, n - start);
             int rows = fixedBatch > 0 ? chunk : count;
@@ -219,37 +278,29 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
             for (int i = 0; i < count; i++) {
                 input.write(images.get(start + i), data, i * input.imageSize());
             }
-            float[] features = run(data, rows);
-            int dim = features.length / rows;
-            if (result == null) {
-                result = new float[n * dim];
+            float[][] outputs = run(data, rows, scores);
+            int dim = outputs[0].length / rows;
+            if (features == null) {
+                features = new float[n * dim];
             }
-            System.arraycopy(features, 0, result, start * dim, count * dim);
+            System.arraycopy(outputs[0], 0, features, start * dim, count * dim);
+            if (scores) {
+                System.arraycopy(outputs[1], 0, logits, start * classes, count * classes);
+            }
         }
-        return result;
+        return new Extracted(features, logits);
     }
 
-    private float[] run(float[] data, int rows) {
+    private float[][] run(float[] data, int rows, boolean scores) {
         long[] shape = {rows, input.channels(), input.height(), input.width()};
+        Set<String> wanted = scores ? new java.util.LinkedHashSet<>(List.of(outputName, logitsName)) : Set.of(outputName);
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
-                OrtSession.Result result = session.run(Map.of(inputName, tensor), Set.of(outputName))) {
-            OnnxValue value = result.get(outputName).orElseThrow();
-            if (!(value instanceof OnnxTensor out)) {
-                throw new IllegalArgumentException("feature output '" + outputName + "' of " + file + " is not a tensor");
-            }
-            long[] outShape = out.getInfo().getShape();
-            if (outShape.length < 1 || outShape[0] != rows) {
-                throw new IllegalArgumentException("feature output '" + outputName + "' of " + file
-                        + " must have the batch as its first axis: fed " + rows + " images, got shape "
-                        + Arrays.toString(outShape));
-            }
-            FloatBuffer fb = out.getFloatBuffer();
-            float[] features = new float[fb.remaining()];
-            fb.get(features);
+                OrtSession.Result result = session.run(Map.of(inputName, tensor), wanted)) {
+            float[] features = read(result, outputName, rows);
             int dim = features.length / rows;
             if (dim == 0) {
                 throw new IllegalArgumentException("feature output '" + outputName + "' of " + file
-                        + " is empty: shape " + Arrays.toString(outShape));
+                        + " is empty for " + rows + " images");
             }
             if (featureDim < 0) {
                 featureDim = dim;
@@ -257,10 +308,35 @@ public final class OnnxFeatureExtractor implements FeatureExtractor {
                 throw new IllegalArgumentException("feature output '" + outputName + "' of " + file
                         + " changed size between batches: " + featureDim + " then " + dim);
             }
-            return features;
+            if (!scores) {
+                return new float[][] {features};
+            }
+            float[] logits = read(result, logitsName, rows);
+            if (logits.length != rows * classes) {
+                throw new IllegalArgumentException("class-score output '" + logitsName + "' of " + file + " must hold "
+                        + classes + " scores per image, found " + logits.length + " values for " + rows + " images");
+            }
+            return new float[][] {features, logits};
         } catch (OrtException e) {
             throw new IllegalStateException("feature extractor " + file + " failed: " + e.getMessage(), e);
         }
+    }
+
+    private float[] read(OrtSession.Result result, String name, int rows) {
+        OnnxValue value = result.get(name).orElseThrow();
+        if (!(value instanceof OnnxTensor out)) {
+            throw new IllegalArgumentException("output '" + name + "' of " + file + " is not a tensor");
+        }
+        long[] outShape = out.getInfo().getShape();
+        if (outShape.length < 1 || outShape[0] != rows) {
+            throw new IllegalArgumentException("output '" + name + "' of " + file
+                    + " must have the batch as its first axis: fed " + rows + " images, got shape "
+                    + Arrays.toString(outShape));
+        }
+        FloatBuffer fb = out.getFloatBuffer();
+        float[] values = new float[fb.remaining()];
+        fb.get(values);
+        return values;
     }
 
     @Override

@@ -214,6 +214,8 @@ public final class FidJob {
         int steps = m.steps();
         long seed = m.seed();
         double eta = m.eta();
+        Double guidance = m.guidance();
+        String classes = m.classes();
         sc.setJobDescription("ddpm fid: features of " + count + " samples of " + m.label());
         JavaRDD<FeatureAccumulator> parts = sc.parallelize(IntStream.range(0, chunks).boxed().toList(),
                         partitions(sc, s, chunks))
@@ -227,10 +229,10 @@ public final class FidJob {
                     while (chunkIds.hasNext()) {
                         int first = chunkIds.next() * batch;
                         int n = Math.min(batch, total - first);
-                        // the chunk that ddpm fid draws as one batch: the same seeds, the same batch
-                        ImageSet.ModelSamples part = new ImageSet.ModelSamples(java.nio.file.Path.of(modelFile), sampler,
-                                steps, n, seed + first, eta);
-                        try (ModelSampleSource src = new ModelSampleSource(pipeline, part, n, batch)) {
+                        // the chunk that ddpm fid draws as one batch: the same seeds and classes, the same batch
+                        ImageSet.ModelSamples set = new ImageSet.ModelSamples(java.nio.file.Path.of(modelFile), sampler,
+                                steps, total, seed, eta, guidance, classes);
+                        try (ModelSampleSource src = new ModelSampleSource(pipeline, set, first, n, batch)) {
                             List<FidImage> images = src.next(n);
                             float[] f = fe.extract(images);
                             acc = acc == null ? new FeatureAccumulator(f.length / images.size()) : acc;

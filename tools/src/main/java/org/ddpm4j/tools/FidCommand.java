@@ -14,6 +14,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.ddpm4j.runtime.onnx.Device;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
+import org.ddpm4j.fid.ClassAccuracy;
 import org.ddpm4j.fid.FeatureStatistics;
 import org.ddpm4j.fid.FidEvaluator;
 import org.ddpm4j.fid.FidProgress;
@@ -22,9 +23,12 @@ import org.ddpm4j.tools.fid.FidTable;
 import org.ddpm4j.fid.FrechetDistance;
 import org.ddpm4j.fid.IdxImageSource;
 import org.ddpm4j.fid.ImageSet;
+import org.ddpm4j.fid.ImageSource;
 import org.ddpm4j.fid.ModelSampleSource;
 import org.ddpm4j.fid.OnnxFeatureExtractor;
 import org.ddpm4j.fid.SampleSourceFactory;
+import org.ddpm4j.fid.SamplerSetting;
+import org.ddpm4j.fid.SetMeasurement;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -43,13 +47,17 @@ import picocli.CommandLine.Spec;
             "Frechet distance (FID) between two image sets, measured with a feature extractor ONNX model.",
             "A SET is: a folder of PNG/JPEG images, a .fidstats file (or stats:FILE), fashion-mnist-train, "
                     + "fashion-mnist-test, noise[:n=N&seed=S&size=HxW&channels=C], or "
-                    + "model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0&eta=0.",
+                    + "model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0&eta=0 (a class-conditional model also takes "
+                    + "guidance=W and class=NAME|LABEL|all; by default image i is drawn for class i mod K at w=1).",
+            "For a class-conditional model's samples, the class accuracy is the share that the extractor's "
+                    + "classifier (its logits output) assigns to the class they were drawn for.",
             "",
             "Examples (with --extractor e.onnx):",
             "  ddpm fid samples/ fashion-mnist-test",
             "  ddpm fid fashion-mnist-test --save-stats test.fidstats",
             "  ddpm fid 'model:m.onnx?sampler=ddim&steps=50&n=1000' test.fidstats",
             "  ddpm fid --table --model m.onnx -n 1000 --settings ddim-10,ddim-50,dpmpp-20",
+            "  ddpm fid --table --model conditional.onnx -n 1000 --settings dpmpp-20@w1,dpmpp-20@w2,dpmpp-20@w4",
         })
 public final class FidCommand implements Callable<Integer> {
 
@@ -111,8 +119,10 @@ public final class FidCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", description = "The model of --table.")
     Path model;
 
-    @Option(names = "--settings", paramLabel = "SAMPLER-STEPS", split = ",",
-            description = "Sampler settings of --table (default ${DEFAULT-VALUE}).", defaultValue = "ddim-10,ddim-20,ddim-50")
+    @Option(names = "--settings", paramLabel = "SAMPLER-STEPS[@wW]", split = ",",
+            description = "Sampler settings of --table, with a guidance scale W for a class-conditional model "
+                    + "(dpmpp-20@w2; without @w a conditional model is sampled at w=1) (default ${DEFAULT-VALUE}).",
+            defaultValue = "ddim-10,ddim-20,ddim-50")
     List<String> settings;
 
     @Option(names = "--reference", paramLabel = "SET", description = "Reference set of --table (default ${DEFAULT-VALUE}); all its images are used.",
@@ -157,25 +167,47 @@ public final class FidCommand implements Callable<Integer> {
         for (String s : sets) {
             parsed.add(ImageSet.parse(s, data));
         }
+        // check every model set's settings (sampler, steps, guidance, class) before the long work starts
+        for (ImageSet set : parsed) {
+            if (set instanceof ImageSet.ModelSamples m) {
+                sampleSources().open(m, 1, 1).close();
+            }
+        }
         boolean needsExtractor = parsed.stream().anyMatch(s -> !(s instanceof ImageSet.Stats));
         try (OnnxFeatureExtractor extractor = needsExtractor ? openExtractor() : null) {
             FidEvaluator evaluator = evaluator(extractor, images);
-            FeatureStatistics a = evaluator.statistics(parsed.get(0));
+            SetMeasurement ma = evaluator.measure(parsed.get(0));
+            FeatureStatistics a = ma.statistics();
             save(a, saveStats);
             PrintWriter outw = spec.commandLine().getOut();
             if (parsed.size() == 1) {
                 outw.printf(Locale.ROOT, "%s: %d images, %d features%n", parsed.get(0).label(), a.count(), a.dim());
+                printAccuracy(outw, parsed.get(0), ma);
                 outw.flush();
                 return 0;
             }
-            FeatureStatistics b = evaluator.statistics(parsed.get(1));
+            SetMeasurement mb = evaluator.measure(parsed.get(1));
+            FeatureStatistics b = mb.statistics();
             save(b, saveStatsB);
             FrechetDistance.Result r = FrechetDistance.between(a, b);
             outw.printf(Locale.ROOT, "FID %.4f  (%s: %d images, %s: %d images, %d features; mean term %.4f, trace term %.4f)%n",
                     r.fid(), parsed.get(0).label(), a.count(), parsed.get(1).label(), b.count(), a.dim(),
                     r.meanTerm(), r.traceTerm());
+            printAccuracy(outw, parsed.get(0), ma);
+            printAccuracy(outw, parsed.get(1), mb);
             outw.flush();
             return 0;
+        }
+    }
+
+    /** The class accuracy line of a class-conditional model's samples (nothing for other sets). */
+    private static void printAccuracy(PrintWriter outw, ImageSet set, SetMeasurement m) {
+        if (m.hasAccuracy()) {
+            ClassAccuracy acc = m.accuracy();
+            outw.printf(Locale.ROOT, "class accuracy %.2f%% (%s: %d of %d samples classified as the class they were drawn for)%n",
+                    100 * acc.share(), set.label(), acc.correct(), acc.total());
+        } else if (set instanceof ImageSet.ModelSamples && !m.accuracyNote().equals(FidEvaluator.NOT_DRAWN_FOR_CLASSES)) {
+            outw.printf(Locale.ROOT, "class accuracy n/a (%s: %s)%n", set.label(), m.accuracyNote());
         }
     }
 
@@ -189,26 +221,25 @@ public final class FidCommand implements Callable<Integer> {
         if (!Files.isRegularFile(model)) {
             throw new java.nio.file.NoSuchFileException(model.toString());
         }
-        List<String[]> parsedSettings = new ArrayList<>();
+        List<SamplerSetting> parsedSettings = new ArrayList<>();
         for (String s : settings) {
-            int dash = s.lastIndexOf('-');
-            if (dash <= 0) {
-                throw new ParameterException(spec.commandLine(), "--settings entries look like ddim-50 (sampler-steps), found '" + s + "'");
-            }
             try {
-                Integer.parseInt(s.substring(dash + 1));
-            } catch (NumberFormatException e) {
-                throw new ParameterException(spec.commandLine(), "--settings entries look like ddim-50 (sampler-steps), found '" + s + "'");
+                parsedSettings.add(SamplerSetting.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--settings: " + e.getMessage());
             }
-            parsedSettings.add(new String[] {s.substring(0, dash), s.substring(dash + 1)});
         }
         long n = images > 0 ? images : FidEvaluator.DEFAULT_SAMPLE_COUNT;
         ImageSet ref = ImageSet.parse(reference, data);
         ImageSet floorSet = ImageSet.parse(floor, data);
         // check every sampler setting against the model before the long work starts
         SampleSourceFactory factory = sampleSources();
-        for (String[] s : parsedSettings) {
-            factory.open(new ImageSet.ModelSamples(model, s[0], Integer.parseInt(s[1]), 1, seed, 0.0), 1, 1).close();
+        List<Double> guidance = new ArrayList<>();
+        for (SamplerSetting s : parsedSettings) {
+            try (ImageSource check = factory.open(s.samples(model, 1, seed), 1, 1)) {
+                // a conditional model without @w is sampled at w = 1; an unconditional one has no guidance
+                guidance.add(check.classCount() > 0 ? (s.guidance() == null ? 1.0 : s.guidance()) : null);
+            }
         }
         try (OnnxFeatureExtractor extractor = openExtractor()) {
             long t0 = System.nanoTime();
@@ -216,12 +247,12 @@ public final class FidCommand implements Callable<Integer> {
             save(refStats, saveStats != null ? saveStats : out.resolve("reference.fidstats"));
             FidEvaluator candidates = evaluator(extractor, n);
             List<FidTable.Row> rows = new ArrayList<>();
-            rows.add(row(candidates, "noise", "", 0, new ImageSet.Noise((int) n, 0, 0, 0, seed), refStats, ref));
-            rows.add(row(candidates, floor + " (floor)", "", 0, floorSet, refStats, ref));
-            for (String[] s : parsedSettings) {
-                int steps = Integer.parseInt(s[1]);
-                ImageSet.ModelSamples m = new ImageSet.ModelSamples(model, s[0], steps, (int) n, seed, 0.0);
-                rows.add(row(candidates, "model " + s[0] + "-" + steps, s[0], steps, m, refStats, ref));
+            rows.add(row(candidates, "noise", "", 0, null, new ImageSet.Noise((int) n, 0, 0, 0, seed), refStats, ref));
+            rows.add(row(candidates, floor + " (floor)", "", 0, null, floorSet, refStats, ref));
+            for (int i = 0; i < parsedSettings.size(); i++) {
+                SamplerSetting s = parsedSettings.get(i);
+                rows.add(row(candidates, "model " + s.name(), s.sampler(), s.steps(), guidance.get(i),
+                        s.samples(model, (int) n, seed), refStats, ref));
             }
             Files.createDirectories(out);
             Path csv = out.resolve("fid-table.csv");
@@ -231,6 +262,10 @@ public final class FidCommand implements Callable<Integer> {
                     + " images), " + n + " images per row", png);
             PrintWriter outw = spec.commandLine().getOut();
             outw.print(FidTable.format(rows));
+            rows.stream().filter(r -> r.guidance() != null && Double.isNaN(r.classAccuracy())).findFirst()
+                    .ifPresent(r -> outw.printf(Locale.ROOT, "class accuracy n/a: extractor %s has no class scores "
+                            + "for this model's classes (an output '%s' [B, K] or metadata %s)%n", extractor.id(),
+                            OnnxFeatureExtractor.LOGITS_OUTPUT, OnnxFeatureExtractor.LOGITS_KEY));
             outw.printf(Locale.ROOT, "reference %s: %d images; extractor %s; total %.1f s%nwrote %s and %s%n",
                     ref.label(), refStats.count(), extractor.id(), (System.nanoTime() - t0) / 1e9, csv, png);
             outw.flush();
@@ -238,12 +273,14 @@ public final class FidCommand implements Callable<Integer> {
         }
     }
 
-    private FidTable.Row row(FidEvaluator evaluator, String name, String sampler, int steps, ImageSet set,
-            FeatureStatistics refStats, ImageSet ref) throws IOException {
+    private FidTable.Row row(FidEvaluator evaluator, String name, String sampler, int steps, Double guidance,
+            ImageSet set, FeatureStatistics refStats, ImageSet ref) throws IOException {
         long t0 = System.nanoTime();
-        FeatureStatistics stats = evaluator.statistics(set);
+        SetMeasurement m = evaluator.measure(set);
+        FeatureStatistics stats = m.statistics();
         double fid = FrechetDistance.between(stats, refStats).fid();
-        return new FidTable.Row(name, sampler, steps, stats.count(), ref.label(), fid, (System.nanoTime() - t0) / 1e9);
+        return new FidTable.Row(name, sampler, steps, guidance, stats.count(), ref.label(), fid,
+                m.hasAccuracy() ? m.accuracy().share() : Double.NaN, (System.nanoTime() - t0) / 1e9);
     }
 
     private FidEvaluator evaluator(OnnxFeatureExtractor extractor, long limit) {

@@ -19,6 +19,7 @@ import org.ddpm4j.runtime.image.ImageTensors;
 /**
  * The FID table: one row per compared set (noise, the real-data floor, a model at several sampler
  * settings), printed as text, written as CSV, and drawn as a horizontal bar chart (Java2D, headless).
+ * Rows of a class-conditional model also carry their guidance scale and class accuracy ("n/a" elsewhere).
  */
 public final class FidTable {
 
@@ -29,15 +30,24 @@ public final class FidTable {
      *                  {@code model ddim-50})
      * @param sampler   sampler name, empty for real data and noise
      * @param steps     sampler steps, 0 for real data and noise
+     * @param guidance  the guidance scale of a class-conditional model's samples, null for anything else
      * @param images    images in the measured set
      * @param reference the reference set
      * @param fid       the FID
+     * @param classAccuracy the share of samples classified as the class they were drawn for, in [0, 1];
+     *                  NaN when it does not apply (not a conditional model, or an extractor without class scores)
      * @param seconds   wall time of the row (sampling plus features)
      */
-    public record Row(String name, String sampler, int steps, long images, String reference, double fid, double seconds) {
+    public record Row(String name, String sampler, int steps, Double guidance, long images, String reference, double fid,
+            double classAccuracy, double seconds) {
+
+        /** The class accuracy as a percentage ({@code 87.5%}), or {@code n/a}. */
+        public String accuracyText() {
+            return Double.isNaN(classAccuracy) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * classAccuracy);
+        }
     }
 
-    private static final String CSV_HEADER = "name,sampler,steps,images,reference,fid,seconds";
+    private static final String CSV_HEADER = "name,sampler,steps,guidance,images,reference,fid,class_accuracy,seconds";
 
     private FidTable() {
     }
@@ -49,21 +59,28 @@ public final class FidTable {
             w = Math.max(w, r.name().length());
         }
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-" + w + "s  %8s  %10s  %8s%n", "set", "images", "FID", "seconds"));
+        b.append(String.format(Locale.ROOT, "%-" + w + "s  %8s  %10s  %9s  %8s%n", "set", "images", "FID", "class acc",
+                "seconds"));
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "%-" + w + "s  %8d  %10.3f  %8.1f%n", r.name(), r.images(), r.fid(),
-                    r.seconds()));
+            b.append(String.format(Locale.ROOT, "%-" + w + "s  %8d  %10.3f  %9s  %8.1f%n", r.name(), r.images(), r.fid(),
+                    r.accuracyText(), r.seconds()));
         }
         return b.toString();
     }
 
-    /** The table as CSV text (header {@value #CSV_HEADER}). */
+    /**
+     * The table as CSV text (header {@value #CSV_HEADER}); guidance is empty and class_accuracy (a share
+     * in [0, 1]) is {@code n/a} where they do not apply.
+     */
     public static String toCsv(List<Row> rows) {
         StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
         for (Row r : rows) {
             b.append(csv(r.name())).append(',').append(csv(r.sampler())).append(',').append(r.steps()).append(',')
+                    .append(r.guidance() == null ? "" : r.guidance().toString()).append(',')
                     .append(r.images()).append(',').append(csv(r.reference())).append(',')
                     .append(String.format(Locale.ROOT, "%.6f", r.fid())).append(',')
+                    .append(Double.isNaN(r.classAccuracy()) ? "n/a" : String.format(Locale.ROOT, "%.6f", r.classAccuracy()))
+                    .append(',')
                     .append(String.format(Locale.ROOT, "%.3f", r.seconds())).append('\n');
         }
         return b.toString();
@@ -81,12 +98,15 @@ public final class FidTable {
         AtomicFiles.write(file, toCsv(rows).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Draws the rows as a horizontal bar chart (one bar per row, its FID printed at the bar's end). */
+    /**
+     * Draws the rows as a horizontal bar chart (one bar per row, its FID printed at the bar's end, and a
+     * conditional model's class accuracy after it).
+     */
     public static BufferedImage chart(List<Row> rows, String title) {
         int barH = 28;
         int gap = 10;
         int left = 260;
-        int right = 110;
+        int right = 170;
         int plotW = 520;
         int top = 56;
         int bottom = 40;
@@ -122,8 +142,11 @@ public final class FidTable {
                     name = name.substring(0, name.length() - 2);
                 }
                 g.drawString(name, left - 8 - fm.stringWidth(name), y + barH / 2 + fm.getAscent() / 2 - 2);
-                g.drawString(String.format(Locale.ROOT, "%.2f", r.fid()), left + Math.max(1, len) + 6,
-                        y + barH / 2 + fm.getAscent() / 2 - 2);
+                String value = String.format(Locale.ROOT, "%.2f", r.fid());
+                if (r.guidance() != null) {
+                    value += "  (class acc " + r.accuracyText() + ")";
+                }
+                g.drawString(value, left + Math.max(1, len) + 6, y + barH / 2 + fm.getAscent() / 2 - 2);
             }
             g.setStroke(new BasicStroke(1f));
             g.drawLine(left, top - 4, left, height - bottom + 4);

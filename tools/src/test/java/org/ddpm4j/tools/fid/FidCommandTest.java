@@ -89,20 +89,76 @@ class FidCommandTest {
                 "--threads", "1", "--no-progress");
         assertEquals(0, r.code(), r.err());
         List<String> csv = Files.readAllLines(out.resolve("fid-table.csv"));
-        assertEquals("name,sampler,steps,images,reference,fid,seconds", csv.get(0));
+        assertEquals("name,sampler,steps,guidance,images,reference,fid,class_accuracy,seconds", csv.get(0));
         assertEquals(5, csv.size(), String.join("\n", csv));
-        assertTrue(csv.get(1).startsWith("noise,,0,8,fashion-mnist-test,"), csv.get(1));
-        assertTrue(csv.get(2).startsWith("fashion-mnist-train (floor),,0,8,"), csv.get(2));
-        assertTrue(csv.get(3).startsWith("model ddim-5,ddim,5,8,"), csv.get(3));
-        assertTrue(csv.get(4).startsWith("model ddpm-10,ddpm,10,8,"), csv.get(4));
+        assertTrue(csv.get(1).startsWith("noise,,0,,8,fashion-mnist-test,"), csv.get(1));
+        assertTrue(csv.get(2).startsWith("fashion-mnist-train (floor),,0,,8,"), csv.get(2));
+        assertTrue(csv.get(3).startsWith("model ddim-5,ddim,5,,8,"), csv.get(3));
+        assertTrue(csv.get(4).startsWith("model ddpm-10,ddpm,10,,8,"), csv.get(4));
         for (String line : csv.subList(1, 5)) {
-            double fid = Double.parseDouble(line.split(",")[5]);
+            double fid = Double.parseDouble(line.split(",")[6]);
             assertTrue(Double.isFinite(fid) && fid >= 0, line);
+            assertEquals("n/a", line.split(",")[7], "an unconditional model has no class accuracy: " + line);
         }
         BufferedImage chart = ImageIO.read(out.resolve("fid-table.png").toFile());
         assertTrue(chart.getWidth() > 400 && chart.getHeight() > 4 * 28, chart.getWidth() + "x" + chart.getHeight());
         assertEquals(16, FidStatsFile.read(out.resolve("reference.fidstats")).count());
         assertTrue(r.out().contains("model ddim-5") && r.out().contains("fid-table.csv"), r.out());
+    }
+
+    @Test
+    void conditionalModelTableHasGuidanceAndClassAccuracy() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("fm"));
+        idx(data, "train-images-idx3-ubyte.gz", 8, 1);
+        idx(data, "t10k-images-idx3-ubyte.gz", 8, 2);
+        Path model = TinyOnnx.conditionalDenoiser(dir.resolve("c.onnx"), 1, 4);
+        Path ex = TinyOnnx.brightnessClassifier(dir.resolve("k.onnx"), 4);
+        Path out = dir.resolve("table");
+        Run r = run("fid", "--table", "--model", model.toString(), "--extractor", ex.toString(),
+                "--data-dir", data.toString(), "-n", "8", "--settings", "ddim-5,ddim-5@w0", "--out", out.toString(),
+                "--threads", "1", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        List<String> csv = Files.readAllLines(out.resolve("fid-table.csv"));
+        assertEquals(5, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(2).contains(",n/a,"), "the floor has no class accuracy: " + csv.get(2));
+        // the tiny model draws class 0 dark and class 1 bright; at w = 0 every image is the null label's (bright)
+        assertTrue(csv.get(3).startsWith("model ddim-5,ddim,5,1.0,8,"), csv.get(3));
+        assertEquals("1.000000", csv.get(3).split(",")[7], csv.get(3));
+        assertTrue(csv.get(4).startsWith("model ddim-5@w0,ddim,5,0.0,8,"), csv.get(4));
+        assertEquals("0.500000", csv.get(4).split(",")[7], csv.get(4));
+        assertTrue(r.out().contains("class acc") && r.out().contains("100.0%") && r.out().contains("50.0%"), r.out());
+        assertTrue(ImageIO.read(out.resolve("fid-table.png").toFile()).getWidth() > 400);
+
+        // the same measure for one model set against another set
+        Run two = run("fid", "model:" + model + "?steps=5&n=8&guidance=0", "fashion-mnist-test", "--extractor", ex.toString(),
+                "--data-dir", data.toString(), "--threads", "1", "--no-progress");
+        assertEquals(0, two.code(), two.err());
+        assertTrue(two.out().contains("class accuracy 50.00% (c.onnx ddim-5@w0: 4 of 8 samples classified as the class"
+                + " they were drawn for)"), two.out());
+    }
+
+    @Test
+    void guidanceOnAnUnconditionalModelIsOneClearError() throws IOException {
+        Path model = TinyOnnx.denoiser(dir.resolve("u.onnx"), 1, 4);
+        Path ex = TinyOnnx.brightnessClassifier(dir.resolve("k.onnx"), 4);
+        Run r = run("fid", "--table", "--model", model.toString(), "--extractor", ex.toString(), "-n", "4",
+                "--settings", "ddim-5,dpmpp-5@w2", "--out", dir.resolve("t").toString(), "--no-progress");
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, r.code(), r.out());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("u.onnx is an unconditional model (no ddpm.class_count): guidance (@wW, guidance=W)"
+                + " and class= need a class-conditional one"), r.err());
+
+        r = run("fid", "model:" + model + "?steps=5&n=4&class=1", "model:" + model + "?steps=5&n=4", "--extractor",
+                ex.toString(), "--no-progress");
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, r.code(), r.out());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("is an unconditional model"), r.err());
+
+        r = run("fid", "--table", "--model", model.toString(), "--extractor", ex.toString(), "--settings", "ddim-5@2",
+                "--no-progress");
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, r.code(), r.out());
+        assertTrue(r.err().contains("--settings: sampler settings look like sampler-steps or sampler-steps@wGUIDANCE"
+                + " (ddim-50, dpmpp-20@w2), found 'ddim-5@2'"), r.err());
     }
 
     @Test
