@@ -51,7 +51,7 @@ public final class SampleCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "dpmpp",
-            description = "ddpm, ddim or dpmpp (default ${DEFAULT-VALUE}).")
+            description = "ddpm, ddim, dpmpp or dpmpp-sde (default ${DEFAULT-VALUE}).")
     String sampler;
 
     @Option(names = "--steps", paramLabel = "N",
@@ -75,12 +75,17 @@ public final class SampleCommand implements Callable<Integer> {
     String variance;
 
     @Option(names = "--spacing", paramLabel = "S",
-            description = "Timestep spacing: linspace, leading or trailing (default: linspace for ddpm/ddim, trailing for dpmpp).")
+            description = "Timestep spacing: linspace, leading, trailing, karras or lu (default: linspace for ddpm/ddim, "
+                    + "trailing for dpmpp).")
     String spacing;
 
     @Option(names = "--clip", negatable = true,
             description = "Clip the predicted x0 to [-1, 1] (default: the model's ddpm.clip_sample).")
     Boolean clip;
+
+    @Option(names = "--clipped-model-output",
+            description = "DDIM with clipping: re-derive epsilon from the clipped x0 (diffusers' use_clipped_model_output).")
+    boolean clippedModelOutput;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "samples", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
@@ -134,6 +139,7 @@ public final class SampleCommand implements Callable<Integer> {
         if (clip != null) {
             b.optClipSample(clip);
         }
+        b.optClippedModelOutput(clippedModelOutput);
         if (scale < 1) {
             throw new IllegalArgumentException("--scale must be at least 1, found " + scale);
         }

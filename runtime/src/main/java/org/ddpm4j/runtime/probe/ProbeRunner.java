@@ -13,7 +13,7 @@ public final class ProbeRunner {
     public static ProbeResult run(Denoiser model, Probe probe, NoiseSchedule schedule, boolean clipSample) {
         checkShape(model, probe);
         float[] out = forward(model, probe);
-        float[] fin = Probe.trajectory(model, probe.trajectorySeeds(), probe.trajectorySteps(), probe.trajectoryEta(),
+        float[] fin = Probe.trajectory(model, probe.trajectorySeeds(), probe.trajectoryTimesteps(), probe.trajectoryEta(),
                 schedule, clipSample);
         return new ProbeResult(ProbeResult.maxAbsError(out, probe.expected()), probe.tolerance(),
                 ProbeResult.maxAbsError(fin, probe.trajectoryFinal()), ProbeResult.psnr(fin, probe.trajectoryFinal()),
