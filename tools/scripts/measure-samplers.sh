@@ -28,6 +28,10 @@ if [ ${#settings[@]} -eq 0 ]; then
   )
 fi
 mkdir -p "$out"
+# the reference statistics once, from all 10,000 test images (-n below limits only the samples)
+if [ ! -f "$out/reference.fidstats" ]; then
+  $ddpm fid fashion-mnist-test --save-stats "$out/reference.fidstats" --no-progress | tail -1
+fi
 for s in "${settings[@]}"; do
   IFS=: read -r name sampler steps spacing eta <<<"$s"
   dir="$out/$name"
@@ -36,6 +40,6 @@ for s in "${settings[@]}"; do
     $ddpm sample --model "$model" --sampler "$sampler" --steps "$steps" --spacing "$spacing" --eta "${eta:-0}" \
         -n "$n" --seed 0 --batch 50 --out "$dir" --no-progress --threads 2 | tail -1
   fi
-  echo "$name fid: $($ddpm fid "$dir" fashion-mnist-test -n "$n" --no-progress | tail -1)"
+  echo "$name fid: $($ddpm fid "$dir" "$out/reference.fidstats" -n "$n" --no-progress | tail -1)"
 done
 python3 "$here/speckle.py" -n "$n" "$out"/*/
