@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * The PNG and JPEG images in a folder and its sub-folders, in sorted path order. Gray images (one
+ * The PNG and JPEG images in a folder and its sub-folders, in sorted path order, except {@code grid.png}. Gray images (one
  * colour component) become one-channel images, everything else RGB (alpha dropped).
  */
 public final class FolderImageSource implements ImageSource {
@@ -40,10 +40,20 @@ public final class FolderImageSource implements ImageSource {
         }
     }
 
+    /**
+     * Whether a file counts as an image of the set: PNG or JPEG, and not {@value #GRID_NAME}, the contact sheet
+     * {@code ddpm sample --grid} writes next to the samples.
+     */
     static boolean isImage(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (n.equals(GRID_NAME)) {
+            return false;
+        }
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
     }
+
+    /** The grid file name of {@code ddpm sample --grid}, never counted as a sample. */
+    public static final String GRID_NAME = "grid.png";
 
     @Override
     public String description() {
