@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * The PNG and JPEG images in a folder and its sub-folders, in sorted path order. Gray images (one
+ * The PNG and JPEG images in a folder and its sub-folders, in sorted path order, except {@code grid.png}. Gray images (one
  * colour component) become one-channel images, everything else RGB (alpha dropped).
  */
 public final class FolderImageSource implements ImageSource {
@@ -40,15 +40,28 @@ public final class FolderImageSource implements ImageSource {
         }
     }
 
+    /**
+     * Whether a file counts as an image of the set: PNG or JPEG, and not {@value #GRID_NAME}, the contact sheet
+     * {@code ddpm sample --grid} writes next to the samples.
+     */
     static boolean isImage(Path p) {
         return isImageName(p.getFileName().toString());
     }
 
-    /** Whether a file name is one this source reads ({@code *.png}, {@code *.jpg}, {@code *.jpeg}, any case). */
+    /**
+     * Whether a file name is one this source reads ({@code *.png}, {@code *.jpg}, {@code *.jpeg}, any
+     * case), except {@value #GRID_NAME}.
+     */
     public static boolean isImageName(String fileName) {
         String n = fileName.toLowerCase(Locale.ROOT);
+        if (n.equals(GRID_NAME)) {
+            return false;
+        }
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
     }
+
+    /** The grid file name of {@code ddpm sample --grid}, never counted as a sample. */
+    public static final String GRID_NAME = "grid.png";
 
     @Override
     public String description() {

@@ -135,7 +135,7 @@ public final class DdpmSpark implements Callable<Integer> {
                 description = "The ONNX model, any Hadoop path (default ${DEFAULT-VALUE}).")
         String model;
 
-        @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "dpmpp", description = "ddpm, ddim or dpmpp (default ${DEFAULT-VALUE}).")
+        @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "dpmpp-sde", description = "ddpm, ddim, dpmpp or dpmpp-sde (default ${DEFAULT-VALUE}, as ddpm sample).")
         String sampler;
 
         @Option(names = "--steps", paramLabel = "N", description = "Denoiser calls per image (default 20; ddpm: all T of the model).")

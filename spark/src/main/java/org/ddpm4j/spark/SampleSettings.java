@@ -56,7 +56,7 @@ public record SampleSettings(String model, String out, String sampler, Integer s
 
     /** The settings of {@code ddpm sample}'s defaults for {@code model}, {@code count} images and {@code out}. */
     public static SampleSettings defaults(String model, int count, String out) {
-        return new SampleSettings(model, out, "dpmpp", null, count, 0, 16, 0, "fixed_small", null, null, "cpu", 0, false);
+        return new SampleSettings(model, out, "dpmpp-sde", null, count, 0, 16, 0, "fixed_small", null, null, "cpu", 0, false);
     }
 
     /** A copy with other sampler, steps and batch size. */

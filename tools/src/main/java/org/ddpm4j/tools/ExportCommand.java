@@ -48,6 +48,7 @@ public final class ExportCommand implements Callable<Integer> {
         if (!weights.equalsIgnoreCase("ema") && !weights.equalsIgnoreCase("raw")) {
             throw new IllegalArgumentException("--weights must be ema or raw, found '" + weights + "'");
         }
+        OutputChecks.writableFile("--out", out);
         PrintWriter o = spec.commandLine().getOut();
         o.printf("exporting %s (%s weights, %s) to %s ...%n", checkpoint, weights.toLowerCase(Locale.ROOT), p, out);
         o.flush();

@@ -8,10 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.ddpm4j.runtime.onnx.Device;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.fid.ClassAccuracy;
@@ -71,7 +68,7 @@ public final class FidCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..2", paramLabel = "SET", description = "One set (statistics only, with --save-stats) or two sets to compare.")
+    @Parameters(arity = "0..*", paramLabel = "SET", description = "One set (statistics only, with --save-stats) or two sets to compare.")
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--extractor", paramLabel = "FILE",
@@ -160,6 +157,10 @@ public final class FidCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--model belongs to --table; to measure a model's samples use the set model:"
                     + model + "?sampler=ddim&steps=50");
         }
+        if (sets.size() > 2) {
+            throw new ParameterException(spec.commandLine(), "expected one or two image sets, found " + sets.size() + ": "
+                    + String.join(" ", sets) + " (quote a model: set, and pass folders rather than file globs)");
+        }
         if (sets.size() == 1 && saveStats == null) {
             throw new ParameterException(spec.commandLine(), "one set given: pass a second set to compare with, or --save-stats FILE to save its statistics");
         }
@@ -178,6 +179,7 @@ public final class FidCommand implements Callable<Integer> {
             FidEvaluator evaluator = evaluator(extractor, images);
             SetMeasurement ma = evaluator.measure(parsed.get(0));
             FeatureStatistics a = ma.statistics();
+            warnIfFewImages(parsed.get(0).label(), a);
             save(a, saveStats);
             PrintWriter outw = spec.commandLine().getOut();
             if (parsed.size() == 1) {
@@ -188,6 +190,7 @@ public final class FidCommand implements Callable<Integer> {
             }
             SetMeasurement mb = evaluator.measure(parsed.get(1));
             FeatureStatistics b = mb.statistics();
+            warnIfFewImages(parsed.get(1).label(), b);
             save(b, saveStatsB);
             FrechetDistance.Result r = FrechetDistance.between(a, b);
             outw.printf(Locale.ROOT, "FID %.4f  (%s: %d images, %s: %d images, %d features; mean term %.4f, trace term %.4f)%n",
@@ -278,9 +281,21 @@ public final class FidCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         SetMeasurement m = evaluator.measure(set);
         FeatureStatistics stats = m.statistics();
+        warnIfFewImages(name, stats);
         double fid = FrechetDistance.between(stats, refStats).fid();
         return new FidTable.Row(name, sampler, steps, guidance, stats.count(), ref.label(), fid,
                 m.hasAccuracy() ? m.accuracy().share() : Double.NaN, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** A warning on standard error when a set has fewer images than features (a singular covariance). */
+    private void warnIfFewImages(String label, FeatureStatistics stats) {
+        if (stats.count() < stats.dim()) {
+            spec.commandLine().getErr().printf(Locale.ROOT,
+                    "warning: %s has %d images, fewer than its %d features: its covariance is singular and the FID is "
+                    + "biased upwards; use at least %d images (1000 or more to compare models)%n",
+                    label, stats.count(), stats.dim(), stats.dim());
+            spec.commandLine().getErr().flush();
+        }
     }
 
     private FidEvaluator evaluator(OnnxFeatureExtractor extractor, long limit) {
@@ -326,13 +341,8 @@ public final class FidCommand implements Callable<Integer> {
 
         @Override
         public void start(String label, long total) {
-            bar = new ProgressBarBuilder()
-                    .setTaskName(label.length() > 28 ? "..." + label.substring(label.length() - 25) : label)
-                    .setInitialMax(total)
-                    .setStyle(ProgressBarStyle.ASCII)
-                    .setUnit(" img", 1)
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                    .build();
+            bar = ProgressBars.bar(label.length() > 28 ? "..." + label.substring(label.length() - 25) : label, total,
+                    " img", System.err);
         }
 
         @Override

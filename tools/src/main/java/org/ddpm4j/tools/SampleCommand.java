@@ -3,13 +3,13 @@ package org.ddpm4j.tools;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.ddpm4j.runtime.image.PngFiles;
 import org.ddpm4j.runtime.onnx.Device;
 import org.ddpm4j.runtime.onnx.GraphOptimization;
 import org.ddpm4j.runtime.model.ClassLabels;
@@ -54,37 +54,54 @@ public final class SampleCommand implements Callable<Integer> {
             description = "The ONNX model (default: the shipped models/fashion-mnist/model.onnx).")
     Path model;
 
-    @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "dpmpp",
-            description = "ddpm, ddim or dpmpp (default ${DEFAULT-VALUE}).")
+    /** The default sampler, chosen from the measurements in docs/SAMPLERS.md. */
+    public static final String DEFAULT_SAMPLER = "dpmpp-sde";
+    /** The default spacing of {@link #DEFAULT_SAMPLER}. */
+    public static final String DEFAULT_SPACING = "trailing";
+
+    @Option(names = "--sampler", paramLabel = "NAME",
+            description = "ddpm, ddim, dpmpp or dpmpp-sde (default " + DEFAULT_SAMPLER + ", spacing " + DEFAULT_SPACING
+                    + "; see docs/SAMPLERS.md).")
     String sampler;
 
     @Option(names = "--steps", paramLabel = "N",
             description = "Denoiser calls per image (default 20; ddpm: all T of the model).")
     Integer steps;
 
-    @Option(names = {"-n", "--count"}, paramLabel = "N", defaultValue = "16", description = "Images (default ${DEFAULT-VALUE}).")
-    int count;
+    @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Images (default 16; 1 with --like).")
+    Integer count;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the first image (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the first image (default 0; the image's with --like).")
+    Long seed;
+
+    @Option(names = "--like", paramLabel = "PNG",
+            description = "Draw again the image a ddpm sample PNG holds: its model (checked by sha256), sampler, steps, "
+                    + "spacing, eta, variance, clipping and seed; options given as well override them.")
+    Path like;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "16", description = "Images per denoiser call (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--eta", paramLabel = "ETA", defaultValue = "0", description = "DDIM stochasticity, 0 = deterministic (default ${DEFAULT-VALUE}).")
-    double eta;
+    @Option(names = "--eta", paramLabel = "ETA", description = "DDIM stochasticity, 0 = deterministic (default 0).")
+    Double eta;
 
-    @Option(names = "--variance", paramLabel = "V", defaultValue = "fixed_small",
-            description = "DDPM variance: fixed_small or fixed_large (default ${DEFAULT-VALUE}).")
+    @Option(names = "--variance", paramLabel = "V", description = "DDPM variance: fixed_small or fixed_large (default fixed_small).")
     String variance;
 
     @Option(names = "--spacing", paramLabel = "S",
-            description = "Timestep spacing: linspace, leading or trailing (default: linspace for ddpm/ddim, trailing for dpmpp).")
+            description = "Timestep spacing: linspace, leading, trailing, karras or lu (default: linspace for ddpm/ddim, "
+                    + "trailing for dpmpp and dpmpp-sde).")
     String spacing;
 
     @Option(names = "--clip", negatable = true,
             description = "Clip the predicted x0 to [-1, 1] (default: the model's ddpm.clip_sample).")
     Boolean clip;
+
+    @Option(names = "--clipped-model-output",
+            negatable = true,
+            description = "DDIM with clipping: re-derive epsilon from the clipped x0 (diffusers' use_clipped_model_output; "
+                    + "default off).")
+    Boolean clippedModelOutput;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "samples", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
@@ -127,75 +144,123 @@ public final class SampleCommand implements Callable<Integer> {
             description = "Classifier-free guidance scale with --class (1 = the conditional model alone; default 1).")
     Double guidance;
 
-    @Option(names = "--no-progress", description = "Do not draw a progress bar.")
+    @Option(names = "--no-progress", description = "No progress (a bar on a terminal, else a line every few seconds).")
     boolean noProgress;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter outWriter = spec.commandLine().getOut();
-        Path modelFile = resolveModel(model);
-        OnnxOptions options = OnnxOptions.DEFAULTS.withDevice(Device.parse(device)).withThreads(threads)
-                .withOptimization(GraphOptimization.parse(optimization))
-                .withWarnings(line -> spec.commandLine().getErr().println(line));
-        GenerationRequest.Builder b = GenerationRequest.builder().optSampler(sampler).optSeeds(seed, count)
-                .optBatchSize(batch).optEta(eta).optVariance(VarianceType.fromId(variance));
-        String samplerId = sampler.trim().toLowerCase(Locale.ROOT);
-        b.optSteps(steps != null ? steps : samplerId.equals("ddpm") ? 0 : 20);
-        if (spacing != null) {
-            b.optSpacing(TimestepSpacing.fromId(spacing));
+        Map<String, String> likeText = like != null ? likeSettings(like) : Map.of();
+        Path modelFile = like != null && model == null ? likeModel(likeText) : resolveModel(model);
+        String samplerId = (sampler != null ? sampler : likeText.getOrDefault(SampleFiles.KEY_SAMPLER_NAME, DEFAULT_SAMPLER))
+                .trim().toLowerCase(Locale.ROOT);
+        String spacingId = spacing != null ? spacing : likeText.get(SampleFiles.KEY_SPACING);
+        if (spacingId == null) {
+            spacingId = samplerId.startsWith("dpmpp") ? DEFAULT_SPACING : "linspace";
         }
-        if (clip != null) {
-            b.optClipSample(clip);
+        TimestepSpacing spacingValue = TimestepSpacing.fromId(spacingId);
+        int n = count != null ? count : like != null ? 1 : 16;
+        long firstSeed = seed != null ? seed : like != null ? Long.parseLong(likeText.get(SampleFiles.KEY_SEED)) : 0L;
+        double etaValue = eta != null ? eta : Double.parseDouble(likeText.getOrDefault(SampleFiles.KEY_ETA, "0"));
+        VarianceType varianceValue = VarianceType.fromId(variance != null ? variance
+                : likeText.getOrDefault(SampleFiles.KEY_VARIANCE, "fixed_small"));
+        boolean cmo = clippedModelOutput != null ? clippedModelOutput
+                : Boolean.parseBoolean(likeText.getOrDefault(SampleFiles.KEY_CLIPPED_MODEL_OUTPUT, "false"));
+        Boolean clipValue = clip != null ? clip
+                : likeText.containsKey(SampleFiles.KEY_CLIP) ? Boolean.valueOf(likeText.get(SampleFiles.KEY_CLIP)) : null;
+        int stepsValue = steps != null ? steps
+                : likeText.containsKey(SampleFiles.KEY_STEPS) ? Integer.parseInt(likeText.get(SampleFiles.KEY_STEPS))
+                : samplerId.equals("ddpm") ? 0 : 20;
+        if (n < 1) {
+            throw new IllegalArgumentException("-n must be at least 1, found " + n);
         }
         if (scale < 1) {
             throw new IllegalArgumentException("--scale must be at least 1, found " + scale);
         }
+        if (!noImages || grid || gif) {
+            OutputChecks.writableFolder("--out", out);
+        }
+        OnnxOptions options = OnnxOptions.DEFAULTS.withDevice(Device.parse(device)).withThreads(threads)
+                .withOptimization(GraphOptimization.parse(optimization))
+                .withWarnings(line -> spec.commandLine().getErr().println(line));
+        GenerationRequest.Builder b = GenerationRequest.builder().optSampler(samplerId).optSeeds(firstSeed, n)
+                .optBatchSize(batch).optEta(etaValue).optVariance(varianceValue).optSteps(stepsValue)
+                .optSpacing(spacingValue).optClippedModelOutput(cmo);
+        if (clipValue != null) {
+            b.optClipSample(clipValue);
+        }
         OnnxDenoiser denoiser = OnnxDenoiser.open(modelFile, options);
-        int images = count;
-        int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(count));
+        int images = n;
+        int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(n));
         try (DiffusionPipeline pipeline = DiffusionPipeline.of(denoiser)) {
-            if (classArg != null || guidance != null) {
+            if (like != null) {
+                String wanted = likeText.get(SampleFiles.KEY_MODEL_SHA256);
+                if (wanted != null && !wanted.equals(denoiser.sha256())) {
+                    throw new IllegalArgumentException(like + " was drawn by a model with sha256 " + wanted + " ("
+                            + likeText.getOrDefault(SampleFiles.KEY_MODEL, "name not recorded") + "), found "
+                            + denoiser.sha256() + " in " + modelFile + "; pass that model with --model");
+                }
+            }
+            String classValue = classArg != null ? classArg : likeText.get(SampleFiles.KEY_CLASS);
+            Double guidanceValue = guidance != null ? guidance
+                    : likeText.containsKey(SampleFiles.KEY_GUIDANCE)
+                            ? Double.valueOf(likeText.get(SampleFiles.KEY_GUIDANCE)) : null;
+            if (classValue != null || guidanceValue != null) {
                 if (denoiser.classCount() == 0) {
                     throw new IllegalArgumentException(modelFile + " is an unconditional model (no ddpm.class_count):"
                             + " --class and --guidance need a class-conditional one");
                 }
-                if (classArg == null) {
+                if (classValue == null) {
                     throw new IllegalArgumentException("--guidance needs --class (a class name or label)");
                 }
                 ClassLabels classes = ClassLabels.of(denoiser.info());
-                if (classArg.trim().equalsIgnoreCase("all")) {
-                    images = count * classes.count();
+                if (classValue.trim().equalsIgnoreCase("all")) {
+                    images = n * classes.count();
                     long[] seeds = new long[images];
                     long[] labels = new long[images];
                     for (int c = 0; c < classes.count(); c++) {
-                        for (int k = 0; k < count; k++) {
-                            seeds[c * count + k] = seed + k;
-                            labels[c * count + k] = c;
+                        for (int k = 0; k < n; k++) {
+                            seeds[c * n + k] = firstSeed + k;
+                            labels[c * n + k] = c;
                         }
                     }
                     b.optSeeds(seeds).optClassLabels(labels);
-                    cols = count;
+                    cols = n;
                 } else {
-                    b.optClassLabels(classes.resolve(classArg));
+                    b.optClassLabels(classes.resolve(classValue));
                 }
-                b.optGuidance(guidance == null ? 1.0 : guidance);
+                b.optGuidance(guidanceValue == null ? 1.0 : guidanceValue);
             }
-            int samplerSteps = pipeline.sampler(b.build()).steps();
+            var samplerUsed = pipeline.sampler(b.build());
+            int samplerSteps = samplerUsed.steps();
             if (gif) {
                 b.optTrajectoryEvery(gifEvery > 0 ? gifEvery : Math.max(1, samplerSteps / 25));
             }
             outWriter.printf("model %s: %s, on %s%n", modelFile, denoiser.info().summary(), denoiser.device());
+            outWriter.printf("sampler %s, spacing %s%n", samplerUsed, spacingValue);
+            outWriter.flush();
             GenerationResult result;
-            try (ProgressBar bar = progressBar("sampling", (long) samplerSteps * ((images + batch - 1) / batch))) {
+            try (ProgressBar bar = noProgress ? null
+                    : ProgressBars.bar("sampling", (long) samplerSteps * ((images + batch - 1) / batch), " steps", System.err)) {
                 if (bar != null) {
                     b.optProgress((done, total) -> bar.stepTo(done));
                 }
                 result = pipeline.generate(b.build());
             }
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put(SampleFiles.KEY_SAMPLER_NAME, samplerId);
+            settings.put(SampleFiles.KEY_SPACING, spacingValue.id());
+            settings.put(SampleFiles.KEY_ETA, Double.toString(etaValue));
+            settings.put(SampleFiles.KEY_VARIANCE, varianceValue.id());
+            settings.put(SampleFiles.KEY_CLIP, Boolean.toString(samplerUsed.clipSample()));
+            settings.put(SampleFiles.KEY_CLIPPED_MODEL_OUTPUT, Boolean.toString(cmo));
+            settings.put(SampleFiles.KEY_MODEL, modelFile.getFileName().toString());
+            settings.put(SampleFiles.KEY_VERSION, VERSION);
             if (!noImages) {
-                List<Path> files = SampleFiles.writeImages(result, out, "sample-", denoiser.sha256());
-                outWriter.printf("wrote %d images to %s (%s ... %s)%n", files.size(), out,
-                        files.get(0).getFileName(), files.get(files.size() - 1).getFileName());
+                List<Path> files = SampleFiles.writeImages(result, out, "sample-", denoiser.sha256(), settings);
+                outWriter.printf("wrote %d %s to %s (%s%s)%n", files.size(), files.size() == 1 ? "image" : "images", out,
+                        files.get(0).getFileName(),
+                        files.size() == 1 ? "" : " ... " + files.get(files.size() - 1).getFileName());
             }
             if (grid) {
                 Path g = SampleFiles.writeGrid(result, out.resolve("grid.png"), cols, scale, denoiser.sha256());
@@ -205,20 +270,34 @@ public final class SampleCommand implements Callable<Integer> {
                 Path a = SampleFiles.writeAnimation(result, out.resolve("reverse.gif"), cols, scale, 8);
                 outWriter.println("gif: " + a + " (" + result.frames().size() + " frames)");
             }
-            outWriter.printf(Locale.ROOT, "%s: %d images in %.2f s (%.2f images/s)%n", result.sampler(), result.count(),
-                    result.elapsed().toNanos() / 1e9, result.imagesPerSecond());
+            outWriter.printf(Locale.ROOT, "%s: %d %s in %.2f s (%.2f images/s)%n", result.sampler(), result.count(),
+                    result.count() == 1 ? "image" : "images", result.elapsed().toNanos() / 1e9, result.imagesPerSecond());
             outWriter.flush();
         }
         return 0;
     }
 
-    private ProgressBar progressBar(String label, long total) {
-        if (noProgress) {
-            return null;
+    /** The ddpm4j version written into each PNG. */
+    static final String VERSION = "0.1.0";
+
+    /** The text chunks of a {@code --like} PNG; it must hold the settings {@code ddpm sample} writes. */
+    private static Map<String, String> likeSettings(Path png) throws java.io.IOException {
+        if (!Files.isRegularFile(png)) {
+            throw new java.nio.file.NoSuchFileException(png.toString());
         }
-        return new ProgressBarBuilder().setTaskName(label).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" steps", 1).setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+        Map<String, String> text = PngFiles.readText(png);
+        for (String key : List.of(SampleFiles.KEY_SAMPLER_NAME, SampleFiles.KEY_SEED, SampleFiles.KEY_STEPS)) {
+            if (!text.containsKey(key)) {
+                throw new IllegalArgumentException(png + " has no '" + key + "' text chunk, expected a PNG written by "
+                        + "ddpm sample (a single image, not a grid) with ddpm4j " + VERSION + " or later");
+            }
+        }
+        return text;
+    }
+
+    /** The model of a --like PNG when no --model is given: the shipped one (its sha256 is checked later). */
+    private static Path likeModel(Map<String, String> text) throws java.io.IOException {
+        return resolveModel(null);
     }
 
     /**

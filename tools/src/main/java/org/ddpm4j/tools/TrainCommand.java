@@ -67,7 +67,7 @@ public final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--data", paramLabel = "DATA", defaultValue = "fashion-mnist",
-            description = "'fashion-mnist' (from " + "/usr/share/datasets/fashion-mnist), a folder with IDX files,"
+            description = "'fashion-mnist' (from $DDPM_FASHION_MNIST, else /usr/share/datasets/fashion-mnist), a folder with IDX files,"
                     + " or a folder of PNG/JPEG/GIF/BMP images at any depth. Default: ${DEFAULT-VALUE}.")
     String data;
 

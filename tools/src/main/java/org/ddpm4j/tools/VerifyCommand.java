@@ -35,8 +35,8 @@ public final class VerifyCommand implements Callable<Integer> {
             description = "also compare with this trainer checkpoint on fresh random inputs")
     Path checkpoint;
 
-    @Option(names = "--weights", defaultValue = "ema", paramLabel = "ema|raw",
-            description = "with --checkpoint: which weights to compare (default: ${DEFAULT-VALUE})")
+    @Option(names = "--weights", paramLabel = "ema|raw",
+            description = "with --checkpoint: which weights to compare (default: the file's ddpm.weights, else ema)")
     String weights;
 
     @Spec
@@ -60,7 +60,11 @@ public final class VerifyCommand implements Callable<Integer> {
             failures.add("weights differ from the fingerprint recorded at export");
         }
         if (checkpoint != null) {
-            LiveParity.Result live = ExportCommand.compareWithCheckpoint(model, checkpoint, weights, device, report.probe().tolerance());
+            String kind = weights != null ? weights
+                    : org.ddpm4j.exporter.onnx.OnnxModelFile.metadata(org.ddpm4j.exporter.onnx.OnnxModelFile.read(model)).getOrDefault(
+                            org.ddpm4j.exporter.ExportMetadata.WEIGHTS, "ema");
+            out.println("comparing with the checkpoint's " + kind + " weights");
+            LiveParity.Result live = ExportCommand.compareWithCheckpoint(model, checkpoint, kind, device, report.probe().tolerance());
             out.println(live.describe());
             if (!live.passed()) {
                 failures.add("differs from checkpoint " + checkpoint + " (" + live.describe() + ")");

@@ -134,6 +134,66 @@ public class SampleAndAdoptCommandTest {
     }
 
     @Test
+    void everyPngHoldsItsSettingsAndLikeDrawsItAgainExactly() throws IOException {
+        Path model = adopted();
+        Path first = dir.resolve("first");
+        Run r = run("sample", "--model", model.toString(), "--sampler", "ddim", "--steps", "8", "--spacing", "karras",
+                "--eta", "0.5", "-n", "3", "--seed", "40", "--batch", "3", "--out", first.toString(), "--no-progress",
+                "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        Path png = first.resolve("sample-0002-seed42.png");
+        Map<String, String> text = PngFiles.readText(png);
+        assertEquals("ddim", text.get(SampleFiles.KEY_SAMPLER_NAME));
+        assertEquals("8", text.get(SampleFiles.KEY_STEPS));
+        assertEquals("karras", text.get(SampleFiles.KEY_SPACING));
+        assertEquals("0.5", text.get(SampleFiles.KEY_ETA));
+        assertEquals("fixed_small", text.get(SampleFiles.KEY_VARIANCE));
+        assertEquals("false", text.get(SampleFiles.KEY_CLIP));
+        assertEquals("false", text.get(SampleFiles.KEY_CLIPPED_MODEL_OUTPUT));
+        assertEquals("adopted.onnx", text.get(SampleFiles.KEY_MODEL));
+        assertEquals(SampleCommand.VERSION, text.get(SampleFiles.KEY_VERSION));
+        assertEquals("42", text.get(SampleFiles.KEY_SEED));
+
+        Path again = dir.resolve("again");
+        Run l = run("sample", "--model", model.toString(), "--like", png.toString(), "--out", again.toString(),
+                "--no-progress", "--threads", "1");
+        assertEquals(0, l.code(), l.err());
+        assertTrue(l.out().contains("wrote 1 image to "), l.out());
+        assertTrue(l.out().contains("sampler ddim(8 steps, eta 0.5)"), l.out());
+        Path redrawn = again.resolve("sample-0000-seed42.png");
+        java.awt.image.BufferedImage a = javax.imageio.ImageIO.read(png.toFile());
+        java.awt.image.BufferedImage b = javax.imageio.ImageIO.read(redrawn.toFile());
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                assertEquals(a.getRGB(x, y), b.getRGB(x, y), "pixel " + x + "," + y);
+            }
+        }
+        // another model is refused, naming both hashes
+        Path other = GaussianOnnx.write(dir.resolve("other.onnx"), NoiseSchedule.cosine(100), 1, 8, "sample",
+                Map.of("producer.note", "other"));
+        Path adoptedOther = dir.resolve("other-adopted.onnx");
+        Run ad = run("adopt", "--model", other.toString(), "--out", adoptedOther.toString(), "--schedule", "cosine",
+                "--timesteps", "100", "--prediction", "epsilon", "--clip-sample", "false",
+                "--set", "ddpm.train.dataset=other");
+        assertEquals(0, ad.code(), ad.err());
+        Run wrong = run("sample", "--model", adoptedOther.toString(), "--like", png.toString(), "--out",
+                dir.resolve("w").toString(), "--no-progress");
+        assertEquals(2, wrong.code());
+        assertTrue(wrong.err().contains("was drawn by a model with sha256 " + text.get(SampleFiles.KEY_MODEL_SHA256)),
+                wrong.err());
+    }
+
+    @Test
+    void aBadOutFailsBeforeSampling() throws IOException {
+        Path model = adopted();
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Run r = run("sample", "--model", model.toString(), "--out", file.toString(), "--no-progress");
+        assertEquals(2, r.code());
+        assertEquals("ddpm sample: --out " + file + " is a file, expected a folder", r.err().strip());
+        assertFalse(r.out().contains("model "), "no model was opened: " + r.out());
+    }
+
+    @Test
     void withoutModelTheShippedModelIsUsedOrNamed() throws IOException {
         Path shipped = null;
         for (Path d = Path.of("").toAbsolutePath(); d != null && shipped == null; d = d.getParent()) {
@@ -157,7 +217,7 @@ public class SampleAndAdoptCommandTest {
         Path model = adopted();
         Run r = run("sample", "--model", model.toString(), "--sampler", "euler", "--no-progress");
         assertEquals(2, r.code());
-        assertEquals("ddpm sample: Unknown sampler 'euler', expected one of ddpm, ddim, dpmpp", r.err().strip());
+        assertEquals("ddpm sample: Unknown sampler 'euler', expected one of ddpm, ddim, dpmpp, dpmpp-sde", r.err().strip());
         Run d = run("sample", "--model", model.toString(), "--device", "tpu", "--no-progress");
         assertEquals(2, d.code());
         assertTrue(d.err().contains("Unknown device 'tpu'"), d.err());

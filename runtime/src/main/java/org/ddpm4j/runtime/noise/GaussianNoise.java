@@ -8,7 +8,9 @@ import java.util.SplittableRandom;
  * step by step.
  *
  * <p>Uniforms come from {@link SplittableRandom} (whose algorithm is specified), turned into
- * normals by the Box-Muller transform in double precision. Not thread-safe: use one instance per
+ * normals by the Box-Muller transform in double precision with {@link StrictMath} (fdlibm's log, sin and cos,
+ * the same bits on every JVM and CPU; {@link Math}'s may use intrinsics that differ in the last bit).
+ * Not thread-safe: use one instance per
  * thread or per image.
  */
 public final class GaussianNoise {
@@ -29,11 +31,11 @@ public final class GaussianNoise {
         }
         double u1 = 1.0 - random.nextDouble(); // (0, 1], so log is finite
         double u2 = random.nextDouble();
-        double r = Math.sqrt(-2.0 * Math.log(u1));
-        double theta = 2.0 * Math.PI * u2;
-        spare = r * Math.sin(theta);
+        double r = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
+        double theta = 2.0 * StrictMath.PI * u2;
+        spare = r * StrictMath.sin(theta);
         hasSpare = true;
-        return r * Math.cos(theta);
+        return r * StrictMath.cos(theta);
     }
 
     /** Fills {@code dst[offset .. offset+length)} with standard normal values. */

@@ -68,6 +68,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
     private final LongAdder runNanos = new LongAdder();
     private final LongAdder runCalls = new LongAdder();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Calls hold the read lock; close takes the write lock, so it never frees what a running call uses. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private OnnxDenoiser(OrtEnvironment env, OrtSession session, Device device, String source, String sha256)
             throws OrtException {
@@ -131,6 +134,7 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
             Device used = addProvider(so, options);
+            options.customizer().customize(so);
             OrtSession session;
             try {
                 session = factory.create(so);
@@ -315,9 +319,18 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
     @Override
     public void predict(float[] sample, long[] timesteps, long[] labels, float[] out) {
-        if (closed.get()) {
-            throw new IllegalStateException(source + ": the model is closed");
+        lifecycle.readLock().lock();
+        try {
+            if (closed.get()) {
+                throw new IllegalStateException(source + ": the model is closed");
+            }
+            predictOpen(sample, timesteps, labels, out);
+        } finally {
+            lifecycle.readLock().unlock();
         }
+    }
+
+    private void predictOpen(float[] sample, long[] timesteps, long[] labels, float[] out) {
         int batch = timesteps.length;
         int per = info.imageValues();
         if (batch == 0 || sample.length != batch * per || out.length != sample.length) {
@@ -364,12 +377,24 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         return io;
     }
 
-    /** Releases the session and the native buffers; closing twice does nothing. */
+    /**
+     * Releases the session and the native buffers; closing twice does nothing. Safe while calls run on other
+     * threads: it waits for them to finish, and calls that start later fail with "the model is closed".
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        lifecycle.writeLock().lock();
+        try {
+            release();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private void release() {
         synchronized (allBuffers) {
             allBuffers.forEach(IoBuffers::close);
             allBuffers.clear();

@@ -163,6 +163,12 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
         }
 
         /** Clip x_0 or not, whatever the model says. */
+        /** DDIM: re-derive epsilon from the clipped x_0 (diffusers' {@code use_clipped_model_output}; default false). */
+        public Builder optClippedModelOutput(boolean value) {
+            options = options.withClippedModelOutput(value);
+            return this;
+        }
+
         public Builder optClipSample(boolean value) {
             this.clip = value;
             return this;

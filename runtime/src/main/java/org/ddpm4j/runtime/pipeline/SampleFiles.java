@@ -25,6 +25,22 @@ public final class SampleFiles {
     public static final String KEY_STEPS = "ddpm.steps";
     /** PNG text keyword: SHA-256 of the model file. */
     public static final String KEY_MODEL_SHA256 = "ddpm.model_sha256";
+    /** PNG text keyword: the sampler's name as {@code Samplers.create} reads it ({@code dpmpp-sde}). */
+    public static final String KEY_SAMPLER_NAME = "ddpm.sampler_name";
+    /** PNG text keyword: the timestep spacing. */
+    public static final String KEY_SPACING = "ddpm.spacing";
+    /** PNG text keyword: DDIM eta. */
+    public static final String KEY_ETA = "ddpm.eta";
+    /** PNG text keyword: DDPM variance. */
+    public static final String KEY_VARIANCE = "ddpm.variance";
+    /** PNG text keyword: whether x_0 was clipped. */
+    public static final String KEY_CLIP = "ddpm.clip";
+    /** PNG text keyword: DDIM's use_clipped_model_output. */
+    public static final String KEY_CLIPPED_MODEL_OUTPUT = "ddpm.clipped_model_output";
+    /** PNG text keyword: the model's file name. */
+    public static final String KEY_MODEL = "ddpm.model";
+    /** PNG text keyword: the ddpm4j version that drew the image. */
+    public static final String KEY_VERSION = "ddpm.version";
     /** PNG text keyword: all seeds of a grid, comma-separated. */
     public static final String KEY_SEEDS = "ddpm.seeds";
     /** PNG text key: the class label of a class-conditional image (the grid: one per image, comma-separated). */
@@ -45,11 +61,25 @@ public final class SampleFiles {
      */
     public static List<Path> writeImages(GenerationResult result, Path dir, String prefix, String modelSha256)
             throws IOException {
+        return writeImages(result, dir, prefix, modelSha256, Map.of());
+    }
+
+    /**
+     * Writes image k to {@code dir/<prefix><k, 4 digits>-seed<seed>.png}, with {@code settings} (for instance
+     * {@link #KEY_SPACING}, {@link #KEY_ETA}: everything needed to draw the image again) in its text chunks too.
+     *
+     * @param modelSha256 the model's hash, or null when unknown
+     * @return the files written, in image order
+     */
+    public static List<Path> writeImages(GenerationResult result, Path dir, String prefix, String modelSha256,
+            Map<String, String> settings) throws IOException {
         List<Path> out = new ArrayList<>();
         for (int k = 0; k < result.count(); k++) {
             long seed = result.seeds()[k];
             Path file = dir.resolve(imageFileName(prefix, k, seed));
-            PngFiles.write(result.image(k), file, imageText(result, k, modelSha256));
+            Map<String, String> text = imageText(result, k, modelSha256);
+            settings.forEach(text::putIfAbsent);
+            PngFiles.write(result.image(k), file, text);
             out.add(file);
         }
         return out;

@@ -7,6 +7,8 @@ import java.util.Locale;
 import org.ddpm4j.runtime.noise.BatchNoise;
 import org.ddpm4j.runtime.noise.GaussianNoise;
 import org.ddpm4j.runtime.sampling.DdimSampler;
+import org.ddpm4j.runtime.sampling.NoiseLevels;
+import org.ddpm4j.runtime.sampling.TimestepSpacing;
 import org.ddpm4j.runtime.sampling.Denoiser;
 import org.ddpm4j.runtime.sampling.GuidedDenoiser;
 import org.ddpm4j.runtime.sampling.SamplingListener;
@@ -27,6 +29,8 @@ import org.ddpm4j.runtime.schedule.NoiseSchedule;
  * @param trajectorySeeds     seeds of the trajectory's {@link BatchNoise}
  * @param trajectorySteps     DDIM steps
  * @param trajectoryEta       DDIM eta
+ * @param trajectoryTimesteps the timesteps the trajectory visits, as recorded (files written before this key
+ *                            existed replay the linspace spacing of their time, which rounded halves up)
  * @param trajectoryFinal     reference final images of the trajectory
  * @param trajectoryTolerance allowed max abs difference on {@code trajectoryFinal}
  * @param trajectoryMinPsnr   smallest allowed PSNR (dB) against {@code trajectoryFinal}
@@ -47,6 +51,7 @@ public record Probe(
         long[] trajectorySeeds,
         int trajectorySteps,
         double trajectoryEta,
+        int[] trajectoryTimesteps,
         float[] trajectoryFinal,
         double trajectoryTolerance,
         double trajectoryMinPsnr,
@@ -61,9 +66,11 @@ public record Probe(
     /** An unconditional model's probe. */
     public Probe(long[] inputSeeds, long[] timesteps, int channels, int height, int width, float[] expected,
             double tolerance, long[] trajectorySeeds, int trajectorySteps, double trajectoryEta,
-            float[] trajectoryFinal, double trajectoryTolerance, double trajectoryMinPsnr, String recordedBy) {
+            int[] trajectoryTimesteps, float[] trajectoryFinal, double trajectoryTolerance, double trajectoryMinPsnr,
+            String recordedBy) {
         this(inputSeeds, timesteps, channels, height, width, expected, tolerance, trajectorySeeds, trajectorySteps,
-                trajectoryEta, trajectoryFinal, trajectoryTolerance, trajectoryMinPsnr, recordedBy, null, null, 1.0);
+                trajectoryEta, trajectoryTimesteps, trajectoryFinal, trajectoryTolerance, trajectoryMinPsnr, recordedBy,
+                null, null, 1.0);
     }
 
     /** Whether the probe was recorded from a class-conditional model. */
@@ -129,32 +136,50 @@ public record Probe(
             }
             guidance = CONDITIONAL_TRAJECTORY_GUIDANCE;
         }
-        float[] fin = trajectory(reference, settings.trajectorySeeds(), settings.trajectorySteps(),
-                settings.trajectoryEta(), schedule, clipSample, trajLabels, guidance);
+        int[] trajTs = TimestepSpacing.LINSPACE.timesteps(schedule.timesteps(), settings.trajectorySteps());
+        float[] fin = trajectory(reference, settings.trajectorySeeds(), trajTs, settings.trajectoryEta(), schedule,
+                clipSample, trajLabels, guidance);
         return new Probe(settings.inputSeeds(), ts, c, h, w, out, settings.tolerance(),
-                settings.trajectorySeeds(), settings.trajectorySteps(), settings.trajectoryEta(), fin,
+                settings.trajectorySeeds(), settings.trajectorySteps(), settings.trajectoryEta(), trajTs, fin,
                 settings.trajectoryTolerance(), settings.trajectoryMinPsnr(), recordedBy, labels, trajLabels, guidance);
     }
 
     /**
-     * As {@link #trajectory(Denoiser, long[], int, double, NoiseSchedule, boolean)}, for a
+     * As {@link #trajectory(Denoiser, long[], int[], double, NoiseSchedule, boolean)}, for a
      * class-conditional model guided towards {@code labels} with scale {@code guidance} (labels null:
      * the plain model).
      */
-    public static float[] trajectory(Denoiser model, long[] seeds, int steps, double eta,
+    public static float[] trajectory(Denoiser model, long[] seeds, int[] timesteps, double eta,
             NoiseSchedule schedule, boolean clipSample, long[] labels, double guidance) {
         Denoiser m = labels == null ? model : new GuidedDenoiser(model, labels, guidance);
-        return trajectory(m, seeds, steps, eta, schedule, clipSample);
+        return trajectory(m, seeds, timesteps, eta, schedule, clipSample);
     }
 
-    /** Runs the seeded DDIM trajectory with {@code model}: x_T from the seeds, then {@code steps} steps. */
-    public static float[] trajectory(Denoiser model, long[] seeds, int steps, double eta,
+    /**
+     * Runs the seeded DDIM trajectory with {@code model}: x_T from the seeds, then one step per timestep.
+     * With clipping, epsilon is re-derived from the clipped x_0 ({@code use_clipped_model_output}), the form
+     * every probe has been recorded with.
+     */
+    public static float[] trajectory(Denoiser model, long[] seeds, int[] timesteps, double eta,
             NoiseSchedule schedule, boolean clipSample) {
         BatchNoise noise = new BatchNoise(seeds);
         float[] x = new float[seeds.length * model.channels() * model.height() * model.width()];
         noise.fill(x);
-        new DdimSampler(schedule, steps, eta, clipSample).sample(model, x, noise, SamplingListener.NONE);
+        new DdimSampler(schedule, NoiseLevels.atTimesteps(schedule, timesteps), eta, clipSample, true)
+                .sample(model, x, noise, SamplingListener.NONE);
         return x;
+    }
+
+    /**
+     * The linspace timesteps of probes written before {@link ProbeKeys#TRAJECTORY_TIMESTEPS} existed:
+     * {@code floor((T-1)(1 - i/(steps-1)) + 0.5)}, halves rounded up.
+     */
+    static int[] legacyLinspace(int trainSteps, int steps) {
+        int[] ts = new int[steps];
+        for (int i = 0; i < steps; i++) {
+            ts[i] = steps == 1 ? trainSteps - 1 : (int) Math.round((trainSteps - 1) * (1.0 - (double) i / (steps - 1)));
+        }
+        return ts;
     }
 
     /** The {@code ddpm.probe.*} entries. */
@@ -171,6 +196,7 @@ public record Probe(
         m.put(ProbeKeys.TRAJECTORY_SAMPLER, "ddim");
         m.put(ProbeKeys.TRAJECTORY_STEPS, Integer.toString(trajectorySteps));
         m.put(ProbeKeys.TRAJECTORY_ETA, format(trajectoryEta));
+        m.put(ProbeKeys.TRAJECTORY_TIMESTEPS, FloatCodec.joinLongs(Arrays.stream(trajectoryTimesteps).asLongStream().toArray()));
         m.put(ProbeKeys.TRAJECTORY_SEEDS, FloatCodec.joinLongs(trajectorySeeds));
         m.put(ProbeKeys.TRAJECTORY_FINAL, FloatCodec.encode(trajectoryFinal));
         m.put(ProbeKeys.TRAJECTORY_TOLERANCE, format(trajectoryTolerance));
@@ -184,11 +210,31 @@ public record Probe(
     }
 
     /**
-     * Reads a probe from model metadata.
+     * Reads a probe from model metadata; the trajectory timesteps of a file that does not record them are
+     * rebuilt from its {@code ddpm.timesteps}.
      *
      * @throws IllegalArgumentException naming the missing or malformed key
      */
     public static Probe fromMetadata(Map<String, String> metadata) {
+        String t = metadata.get(org.ddpm4j.runtime.model.MetadataKeys.TIMESTEPS);
+        int trainSteps = -1;
+        if (t != null) {
+            try {
+                trainSteps = Integer.parseInt(t.trim());
+            } catch (NumberFormatException e) {
+                trainSteps = -1;
+            }
+        }
+        return fromMetadata(metadata, trainSteps);
+    }
+
+    /**
+     * Reads a probe from model metadata; {@code trainSteps} (the model's T) gives the trajectory timesteps of a
+     * file that does not record them ({@code -1}: such a file is refused).
+     *
+     * @throws IllegalArgumentException naming the missing or malformed key
+     */
+    public static Probe fromMetadata(Map<String, String> metadata, int trainSteps) {
         String version = require(metadata, ProbeKeys.VERSION);
         if (!VERSION.equals(version)) {
             throw new IllegalArgumentException("Unsupported probe version " + ProbeKeys.VERSION + "='" + version
@@ -235,11 +281,27 @@ public record Probe(
                         + trajSeeds.length + " trajectory images");
             }
         }
+        int steps = (int) number(metadata, ProbeKeys.TRAJECTORY_STEPS);
+        int[] trajTs;
+        String recorded = metadata.get(ProbeKeys.TRAJECTORY_TIMESTEPS);
+        if (recorded != null && !recorded.isBlank()) {
+            long[] t = FloatCodec.parseLongs(recorded, ProbeKeys.TRAJECTORY_TIMESTEPS);
+            if (t.length != steps) {
+                throw new IllegalArgumentException(ProbeKeys.TRAJECTORY_TIMESTEPS + " holds " + t.length
+                        + " timesteps, expected " + ProbeKeys.TRAJECTORY_STEPS + " = " + steps);
+            }
+            trajTs = Arrays.stream(t).mapToInt(Math::toIntExact).toArray();
+        } else if (trainSteps > 0) {
+            trajTs = legacyLinspace(trainSteps, steps);
+        } else {
+            throw new IllegalArgumentException("Model has no probe key '" + ProbeKeys.TRAJECTORY_TIMESTEPS
+                    + "' and no T was given to rebuild it");
+        }
         return new Probe(seeds, ts, (int) shape[1], (int) shape[2], (int) shape[3], expected,
-                number(metadata, ProbeKeys.TOLERANCE), trajSeeds,
-                (int) number(metadata, ProbeKeys.TRAJECTORY_STEPS), number(metadata, ProbeKeys.TRAJECTORY_ETA), fin,
-                number(metadata, ProbeKeys.TRAJECTORY_TOLERANCE), number(metadata, ProbeKeys.TRAJECTORY_MIN_PSNR),
-                metadata.getOrDefault(ProbeKeys.RECORDED_BY, "unknown"), labels, trajLabels, guidance);
+                number(metadata, ProbeKeys.TOLERANCE), trajSeeds, steps, number(metadata, ProbeKeys.TRAJECTORY_ETA),
+                trajTs, fin, number(metadata, ProbeKeys.TRAJECTORY_TOLERANCE),
+                number(metadata, ProbeKeys.TRAJECTORY_MIN_PSNR), metadata.getOrDefault(ProbeKeys.RECORDED_BY, "unknown"),
+                labels, trajLabels, guidance);
     }
 
     /** Whether the metadata carries a probe at all. */
@@ -274,7 +336,7 @@ public record Probe(
                 && p.channels == channels && p.height == height && p.width == width
                 && Arrays.equals(p.expected, expected) && p.tolerance == tolerance
                 && Arrays.equals(p.trajectorySeeds, trajectorySeeds) && p.trajectorySteps == trajectorySteps
-                && p.trajectoryEta == trajectoryEta && Arrays.equals(p.trajectoryFinal, trajectoryFinal)
+                && p.trajectoryEta == trajectoryEta && Arrays.equals(p.trajectoryTimesteps, trajectoryTimesteps) && Arrays.equals(p.trajectoryFinal, trajectoryFinal)
                 && p.trajectoryTolerance == trajectoryTolerance && p.trajectoryMinPsnr == trajectoryMinPsnr
                 && p.recordedBy.equals(recordedBy) && Arrays.equals(p.labels, labels)
                 && Arrays.equals(p.trajectoryLabels, trajectoryLabels) && p.trajectoryGuidance == trajectoryGuidance;

@@ -32,6 +32,8 @@ public final class ProbeKeys {
     public static final String TRAJECTORY_STEPS = PREFIX + "trajectory.steps";
     /** DDIM eta of the trajectory. */
     public static final String TRAJECTORY_ETA = PREFIX + "trajectory.eta";
+    /** Timesteps the trajectory visits, comma-separated (absent in files written before it: linspace, halves up). */
+    public static final String TRAJECTORY_TIMESTEPS = PREFIX + "trajectory.timesteps";
     /** Seeds of the trajectory's {@code BatchNoise} (x_T and any stochastic noise). */
     public static final String TRAJECTORY_SEEDS = PREFIX + "trajectory.seeds";
     /** The trajectory's final images, base64 float32 little-endian. */

@@ -18,7 +18,7 @@ public final class ProbeRunner {
                     ? "the probe was recorded with class labels but the model is unconditional"
                     : "the model is class-conditional but the probe has no class labels; re-export it with 'ddpm export'");
         }
-        float[] fin = Probe.trajectory(model, probe.trajectorySeeds(), probe.trajectorySteps(), probe.trajectoryEta(),
+        float[] fin = Probe.trajectory(model, probe.trajectorySeeds(), probe.trajectoryTimesteps(), probe.trajectoryEta(),
                 schedule, clipSample, probe.trajectoryLabels(), probe.trajectoryGuidance());
         return new ProbeResult(ProbeResult.maxAbsError(out, probe.expected()), probe.tolerance(),
                 ProbeResult.maxAbsError(fin, probe.trajectoryFinal()), ProbeResult.psnr(fin, probe.trajectoryFinal()),

@@ -29,7 +29,7 @@ public final class DdpmSampler extends TimestepSampler {
     /** {@code steps} of the T timesteps (strided when fewer than T), chosen by {@code spacing}. */
     public DdpmSampler(NoiseSchedule schedule, int steps, TimestepSpacing spacing, VarianceType variance,
             boolean clipSample) {
-        super(schedule, spacing.timesteps(schedule.timesteps(), steps), clipSample);
+        super(schedule, spacing.levels(schedule, steps), clipSample);
         this.variance = variance;
     }
 
@@ -39,19 +39,17 @@ public final class DdpmSampler extends TimestepSampler {
 
     /** The strided beta of step i: 1 - ab_t / ab_prev. */
     public double stridedBeta(int i) {
-        return 1.0 - schedule.alphaBar(timesteps[i]) / schedule.alphaBarOrOne(previousTimestep(i));
+        return 1.0 - alphaBar(i) / alphaBarNext(i);
     }
 
     /** Coefficient of x_0 in the posterior mean of step i. */
     public double meanCoefX0(int i) {
-        return Math.sqrt(schedule.alphaBarOrOne(previousTimestep(i))) * stridedBeta(i)
-                / (1.0 - schedule.alphaBar(timesteps[i]));
+        return Math.sqrt(alphaBarNext(i)) * stridedBeta(i) / (1.0 - alphaBar(i));
     }
 
     /** Coefficient of x_t in the posterior mean of step i. */
     public double meanCoefXt(int i) {
-        return Math.sqrt(1.0 - stridedBeta(i)) * (1.0 - schedule.alphaBarOrOne(previousTimestep(i)))
-                / (1.0 - schedule.alphaBar(timesteps[i]));
+        return Math.sqrt(1.0 - stridedBeta(i)) * (1.0 - alphaBarNext(i)) / (1.0 - alphaBar(i));
     }
 
     /** sigma^2 of step i (0 at the last step). */
@@ -60,7 +58,7 @@ public final class DdpmSampler extends TimestepSampler {
             return 0.0;
         }
         return variance == VarianceType.FIXED_SMALL
-                ? schedule.posteriorVariance(timesteps[i], previousTimestep(i))
+                ? stridedPosteriorVariance(i)
                 : stridedBeta(i);
     }
 
@@ -71,9 +69,8 @@ public final class DdpmSampler extends TimestepSampler {
 
     @Override
     public void step(int i, Prediction prediction, float[] x, float[] modelOutput, float[] z, float[] history) {
-        int t = timesteps[i];
-        double a = schedule.sqrtAlphaBar(t);
-        double s = schedule.sqrtOneMinusAlphaBar(t);
+        double a = Math.sqrt(alphaBar(i));
+        double s = Math.sqrt(1.0 - alphaBar(i));
         double c0 = meanCoefX0(i);
         double ct = meanCoefXt(i);
         double sigma = noiseScale(i);

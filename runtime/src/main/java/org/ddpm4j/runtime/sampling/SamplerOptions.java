@@ -8,11 +8,19 @@ package org.ddpm4j.runtime.sampling;
  * @param spacing    which timesteps a run with fewer than T steps visits; null means the sampler's default
  *                   ({@link TimestepSpacing#LINSPACE} for ddpm and ddim, {@link TimestepSpacing#TRAILING} for dpmpp)
  * @param clipSample whether the predicted x_0 is clipped to [-1, 1] (a model's {@code ddpm.clip_sample})
+ * @param clippedModelOutput DDIM: re-derive epsilon from the clipped x_0 (diffusers' {@code use_clipped_model_output},
+ *                   default false)
  */
-public record SamplerOptions(double eta, VarianceType variance, TimestepSpacing spacing, boolean clipSample) {
+public record SamplerOptions(double eta, VarianceType variance, TimestepSpacing spacing, boolean clipSample,
+        boolean clippedModelOutput) {
 
     /** eta 0, fixed_small, each sampler's default spacing, no clipping. */
-    public static final SamplerOptions DEFAULTS = new SamplerOptions(0.0, VarianceType.FIXED_SMALL, null, false);
+    public static final SamplerOptions DEFAULTS = new SamplerOptions(0.0, VarianceType.FIXED_SMALL, null, false, false);
+
+    /** Options with {@code clippedModelOutput} false. */
+    public SamplerOptions(double eta, VarianceType variance, TimestepSpacing spacing, boolean clipSample) {
+        this(eta, variance, spacing, clipSample, false);
+    }
 
     public SamplerOptions {
         if (!(eta >= 0)) {
@@ -29,18 +37,22 @@ public record SamplerOptions(double eta, VarianceType variance, TimestepSpacing 
     }
 
     public SamplerOptions withEta(double value) {
-        return new SamplerOptions(value, variance, spacing, clipSample);
+        return new SamplerOptions(value, variance, spacing, clipSample, clippedModelOutput);
     }
 
     public SamplerOptions withVariance(VarianceType value) {
-        return new SamplerOptions(eta, value, spacing, clipSample);
+        return new SamplerOptions(eta, value, spacing, clipSample, clippedModelOutput);
     }
 
     public SamplerOptions withSpacing(TimestepSpacing value) {
-        return new SamplerOptions(eta, variance, value, clipSample);
+        return new SamplerOptions(eta, variance, value, clipSample, clippedModelOutput);
     }
 
     public SamplerOptions withClipSample(boolean value) {
-        return new SamplerOptions(eta, variance, spacing, value);
+        return new SamplerOptions(eta, variance, spacing, value, clippedModelOutput);
+    }
+
+    public SamplerOptions withClippedModelOutput(boolean value) {
+        return new SamplerOptions(eta, variance, spacing, clipSample, value);
     }
 }

@@ -18,12 +18,36 @@ public abstract class TimestepSampler implements Sampler {
 
     protected final NoiseSchedule schedule;
     protected final int[] timesteps;
+    /** alpha_bar per step, from the levels (the schedule's at {@code timesteps[i]} unless a sigma spacing chose it). */
+    protected final double[] alphaBars;
     protected final boolean clipSample;
 
+    /** A sampler that visits the given training timesteps, with the schedule's alpha_bar there. */
     protected TimestepSampler(NoiseSchedule schedule, int[] timesteps, boolean clipSample) {
+        this(schedule, NoiseLevels.atTimesteps(schedule, timesteps), clipSample);
+    }
+
+    /** A sampler that visits the given noise levels. */
+    protected TimestepSampler(NoiseSchedule schedule, NoiseLevels levels, boolean clipSample) {
         this.schedule = schedule;
-        this.timesteps = timesteps.clone();
+        this.timesteps = levels.timesteps();
+        this.alphaBars = levels.alphaBars();
         this.clipSample = clipSample;
+    }
+
+    /** The noise levels visited. */
+    public NoiseLevels levels() {
+        return new NoiseLevels(timesteps, alphaBars);
+    }
+
+    /** alpha_bar of step i. */
+    public double alphaBar(int i) {
+        return alphaBars[i];
+    }
+
+    /** alpha_bar after step i: the next level's, or 1 (the clean image) after the last step. */
+    public double alphaBarNext(int i) {
+        return i + 1 < alphaBars.length ? alphaBars[i + 1] : 1.0;
     }
 
     @Override
@@ -44,6 +68,16 @@ public abstract class TimestepSampler implements Sampler {
     /** Whether the predicted x_0 is clipped to [-1, 1]. */
     public boolean clipSample() {
         return clipSample;
+    }
+
+    /**
+     * The variance of the strided posterior q(x_next | x_t, x_0) of step i:
+     * (1 - ab_next) / (1 - ab_t) (1 - ab_t / ab_next); 0 for the step to the clean image.
+     */
+    public double stridedPosteriorVariance(int i) {
+        double ab = alphaBar(i);
+        double abNext = alphaBarNext(i);
+        return (1.0 - abNext) / (1.0 - ab) * (1.0 - ab / abNext);
     }
 
     /** The timestep after step {@code i}, or -1 (the clean image) after the last step. */

@@ -123,7 +123,7 @@ class OnnxDenoiserTest {
                 sampler.sample(java, b, nb, SamplingListener.NONE);
                 assertArrayEquals(b, a, 1e-4f, name);
             }
-            assertEquals(100 + 10 + 10, onnx.runCalls());
+            assertEquals(100 + 10 + 10 + 10, onnx.runCalls());
             assertTrue(onnx.runNanos() > 0);
         }
     }
@@ -289,5 +289,68 @@ class OnnxDenoiserTest {
         assertEquals("Unknown device 'tpu', expected cpu, cuda, cuda:ID or auto", e.getMessage());
         assertEquals(GraphOptimization.EXTENDED, GraphOptimization.parse("extended"));
         assertThrows(IllegalArgumentException.class, () -> CPU.withThreads(-1));
+    }
+
+    @Test
+    void aCallersSessionCustomizerRunsAndItsRefusalIsOneIoError() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        OnnxOptions custom = CPU.withCustomizer(so -> {
+            calls.incrementAndGet();
+            so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        });
+        try (OnnxDenoiser onnx = OnnxDenoiser.open(TestModels.gaussianEpsilon(INFO, MU, S), "gauss.onnx", custom)) {
+            assertEquals(1, calls.get());
+            float[] x = new float[72];
+            onnx.predict(x, new long[] {5}, new float[72]);
+        }
+        OnnxOptions refusing = CPU.withCustomizer(so -> {
+            throw new ai.onnxruntime.OrtException("no such provider");
+        });
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> OnnxDenoiser.open(TestModels.gaussianEpsilon(INFO, MU, S), "gauss.onnx", refusing));
+        assertTrue(e.getMessage().contains("no such provider"), e.getMessage());
+    }
+
+    @Test
+    void closingWhileCallsRunWaitsForThemAndRefusesLaterOnes() throws Exception {
+        OnnxDenoiser onnx = OnnxDenoiser.open(TestModels.gaussianEpsilon(INFO, MU, S), "gauss.onnx", CPU);
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Throwable> other = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(2);
+        Thread[] workers = new Thread[2];
+        for (int w = 0; w < workers.length; w++) {
+            workers[w] = new Thread(() -> {
+                float[] x = new float[8 * 72];
+                float[] out = new float[x.length];
+                long[] t = new long[8];
+                started.countDown();
+                try {
+                    while (true) {
+                        onnx.predict(x, t, out);
+                        done.incrementAndGet();
+                    }
+                } catch (IllegalStateException closed) {
+                    if (!closed.getMessage().contains("the model is closed")) {
+                        other.set(closed);
+                    }
+                } catch (Throwable t2) {
+                    other.set(t2);
+                }
+            });
+            workers[w].start();
+        }
+        started.await();
+        while (done.get() < 4) {
+            Thread.sleep(1);
+        }
+        onnx.close();
+        for (Thread w : workers) {
+            w.join(10_000);
+            assertTrue(!w.isAlive(), "a worker still runs after close");
+        }
+        assertEquals(null, other.get(), "calls racing close may only end with 'the model is closed'");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> onnx.predict(new float[72], new long[] {1}, new float[72]));
+        assertTrue(e.getMessage().contains("the model is closed"), e.getMessage());
     }
 }

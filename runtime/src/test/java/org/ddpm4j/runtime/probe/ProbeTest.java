@@ -60,6 +60,35 @@ class ProbeTest {
     }
 
     @Test
+    void theProbeRecordsTheTrajectoryTimestepsItReplays() {
+        ProbeSettings seven = new ProbeSettings(new long[] {1, 2}, 3, 1e-4, new long[] {7}, 7, 0.0, 1e-3, 80);
+        Probe p = Probe.record(new Analytic(0.7), seven, SCHEDULE, true, "test");
+        Map<String, String> m = p.toMetadata();
+        assertEquals("999,832,666,500,333,166,0", m.get(ProbeKeys.TRAJECTORY_TIMESTEPS));
+        ProbeResult r = ProbeRunner.run(new Analytic(0.7), Probe.fromMetadata(m), SCHEDULE, true);
+        assertEquals(0.0, r.trajectoryMaxAbsError());
+    }
+
+    @Test
+    void aFileWrittenBeforeTheTimestepsKeyReplaysItsOwnRounding() {
+        // such a file's trajectory visited round((T-1)(1 - i/6)) halves up (833 for 7 steps), epsilon from the
+        // clipped x0
+        ProbeSettings seven = new ProbeSettings(new long[] {1, 2}, 3, 1e-4, new long[] {7}, 7, 0.0, 1e-3, 80);
+        Probe now = Probe.record(new Analytic(0.7), seven, SCHEDULE, true, "test");
+        int[] legacy = {999, 833, 666, 500, 333, 166, 0};
+        float[] oldFinal = Probe.trajectory(new Analytic(0.7), seven.trajectorySeeds(), legacy, 0.0, SCHEDULE, true);
+        Map<String, String> m = new HashMap<>(now.toMetadata());
+        m.remove(ProbeKeys.TRAJECTORY_TIMESTEPS);
+        m.put(ProbeKeys.TRAJECTORY_FINAL, FloatCodec.encode(oldFinal));
+        m.put("ddpm.timesteps", "1000");
+        Probe old = Probe.fromMetadata(m);
+        assertArrayEquals(legacy, old.trajectoryTimesteps());
+        assertEquals(0.0, ProbeRunner.run(new Analytic(0.7), old, SCHEDULE, true).trajectoryMaxAbsError());
+        assertTrue(FloatCodec.encode(oldFinal).length() > 0 && !java.util.Arrays.equals(oldFinal, now.trajectoryFinal()),
+                "the two roundings must give different trajectories for this test to mean anything");
+    }
+
+    @Test
     void metadataRoundTripsExactly() {
         Probe p = Probe.record(new Analytic(0.7), ProbeSettings.defaults(), SCHEDULE, true, "test");
         Map<String, String> m = p.toMetadata();

@@ -14,18 +14,23 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * With the optimal denoiser for N(mu, s^2) data ({@link GaussianDataDenoiser}), samplers must turn
- * N(0, I) into N(mu, s^2).
- *
- * <p><b>Target.</b> Every sampler's last step jumps from its last visited timestep t_L to the clean
- * image by taking the predicted x_0 = E[x_0 | x_{t_L}]. If the sampler were exact down to t_L, that
- * value would have mean mu and standard deviation a s^2 / sqrt(a^2 s^2 + 1 - a^2), a = sqrt(alpha_bar_{t_L})
- * (closed form; it is s when t_L = 0). We test against that.
+ * N(0, I) into N(mu, s^2): the target is the data distribution itself, never a sampler's shrunk output.
  *
  * <p><b>Tolerance.</b> n = 16 x 48 x 48 = 36864 independent values: the sampling error of the mean is
- * s / sqrt(n) = 0.0026 and of the standard deviation s / sqrt(2n) = 0.0018; we allow four of each. On top,
- * each row states the relative discretisation budget of the algorithm: 1% where it has converged
- * (1000 steps), 3% for the second-order DPM-Solver++ at 10-25 steps, 10% for first-order DDIM at
- * 20-50 steps (measured errors: about 0.8%, 1-2.5% and 5-9%; first-order ODE steps under-disperse).
+ * s / sqrt(n) = 0.0026 and of the standard deviation s / sqrt(2n) = 0.0018; we allow four of each.
+ *
+ * <p><b>Convergence.</b> {@link #convergesToTheDataAsStepsGrow} runs each sampler at 10, 25, 100 and 400
+ * steps (ddpm and ddim also at 1000): the error of the standard deviation must not grow with the steps
+ * (beyond the sampling error) and must be within 1% at the most steps.
+ *
+ * <p><b>Few steps.</b> Deterministic solvers under-disperse at few steps: their last model call is at a
+ * noisy level, and they return E[x_0 | x_{t_L}], whose spread is smaller than the data's.
+ * {@link #fewStepShrinkIsTheMeasuredFigure} states the measured std / s of each row (linear schedule,
+ * epsilon prediction; these seeds) and checks it to 0.005, so that a change in the solvers shows. Measured at
+ * 20 steps: DDIM 0.86 (linspace) and 0.85 (Karras); DPM-Solver++(2M) 0.96 (trailing), 1.05 (Karras), 1.01
+ * (uniform lambda); the SDE form 0.98 (trailing) and 1.11 (Karras, which over-disperses: its large early steps
+ * in lambda inject noise the second-order correction does not fully balance). None of these is the
+ * target; the convergence test is.
  */
 class GaussianDataSamplingTest {
 
@@ -37,30 +42,77 @@ class GaussianDataSamplingTest {
     private static final double MEAN_STAT = 4 * S / Math.sqrt(N);
     private static final double STD_STAT = 4 * S / Math.sqrt(2.0 * N);
 
-    @ParameterizedTest(name = "{0} {1} steps, {2}, {3}, {4}: budget {5}")
+    @ParameterizedTest(name = "{0} {1} steps, {2}, {3}, {4}")
     @CsvSource({
-            "ddpm, 1000, epsilon, linear, linspace, 0.01",
-            "ddpm, 1000, v, cosine, linspace, 0.01",
-            "ddim, 1000, epsilon, linear, linspace, 0.01",
-            "ddim, 1000, sample, cosine, linspace, 0.01",
-            "ddim, 50, epsilon, linear, linspace, 0.10",
-            "ddim, 20, v, linear, trailing, 0.10",
-            "dpmpp, 25, epsilon, linear, trailing, 0.03",
-            "dpmpp, 20, epsilon, linear, trailing, 0.03",
-            "dpmpp, 20, v, cosine, trailing, 0.03",
-            "dpmpp, 15, sample, scaled_linear, trailing, 0.03",
-            "dpmpp, 10, epsilon, linear, trailing, 0.03",
-            "dpmpp, 20, epsilon, linear, leading, 0.05",
+            "ddpm, 1000, epsilon, linear, linspace",
+            "ddpm, 1000, v, cosine, linspace",
+            "ddim, 1000, epsilon, linear, linspace",
+            "ddim, 1000, sample, cosine, linspace",
+            "dpmpp, 400, v, cosine, trailing",
+            "dpmpp, 400, sample, scaled_linear, trailing",
+            "dpmpp-sde, 400, epsilon, linear, karras",
     })
-    void reproducesMeanAndStd(String sampler, int steps, String prediction, String schedule, String spacing,
-            double budget) {
+    void manyStepsReproduceTheData(String sampler, int steps, String prediction, String schedule, String spacing) {
         NoiseSchedule sched = schedule(schedule);
         TimestepSampler s = Samplers.create(sampler, sched, steps,
                 SamplerOptions.DEFAULTS.withSpacing(TimestepSpacing.fromId(spacing)));
         double[] moments = run(s, sched, Prediction.fromId(prediction));
-        double target = targetStd(sched, s);
-        assertEquals(MU, moments[0], MEAN_STAT + budget * S, "mean");
-        assertEquals(target, moments[1], STD_STAT + budget * target, "std (target " + target + ")");
+        assertEquals(MU, moments[0], MEAN_STAT + 0.01 * S, "mean");
+        assertEquals(S, moments[1], STD_STAT + 0.01 * S, "std");
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({
+            "ddim, linspace",
+            "ddim, karras",
+            "dpmpp, trailing",
+            "dpmpp, karras",
+            "dpmpp, lu",
+            "dpmpp-sde, trailing",
+            "dpmpp-sde, karras",
+            "ddpm, trailing",
+    })
+    void convergesToTheDataAsStepsGrow(String sampler, String spacing) {
+        NoiseSchedule sched = NoiseSchedule.defaultLinear();
+        int[] steps = sampler.startsWith("dd") ? new int[] {10, 25, 100, 400, 1000} : new int[] {10, 25, 100, 400};
+        double previous = Double.POSITIVE_INFINITY;
+        StringBuilder seen = new StringBuilder();
+        double[] last = null;
+        for (int n : steps) {
+            TimestepSampler s = Samplers.create(sampler, sched, n,
+                    SamplerOptions.DEFAULTS.withSpacing(TimestepSpacing.fromId(spacing)));
+            last = run(s, sched, Prediction.EPSILON);
+            double error = Math.abs(last[1] - S);
+            seen.append(String.format(java.util.Locale.ROOT, " %d: %.4f", n, last[1]));
+            assertTrue(error <= previous + 2 * STD_STAT, sampler + " " + spacing + " std error grew:" + seen);
+            previous = Math.min(previous, error);
+        }
+        assertEquals(S, last[1], STD_STAT + 0.01 * S, sampler + " " + spacing + " std at the most steps:" + seen);
+        assertEquals(MU, last[0], MEAN_STAT + 0.01 * S, "mean");
+    }
+
+    /** Measured std / s at few steps (linear 1e-4..0.02, T = 1000, epsilon); see the class comment. */
+    @ParameterizedTest(name = "{0} {1} steps {2}: std / s = {3}")
+    @CsvSource({
+            "ddim, 20, linspace, 0.861",
+            "ddim, 50, linspace, 0.944",
+            "ddim, 20, karras, 0.854",
+            "dpmpp, 10, trailing, 0.809",
+            "dpmpp, 20, trailing, 0.956",
+            "dpmpp, 20, linspace, 0.954",
+            "dpmpp, 20, leading, 0.961",
+            "dpmpp, 20, karras, 1.052",
+            "dpmpp, 20, lu, 1.014",
+            "dpmpp-sde, 20, trailing, 0.980",
+            "dpmpp-sde, 20, karras, 1.110",
+    })
+    void fewStepShrinkIsTheMeasuredFigure(String sampler, int steps, String spacing, double measured) {
+        NoiseSchedule sched = NoiseSchedule.defaultLinear();
+        TimestepSampler s = Samplers.create(sampler, sched, steps,
+                SamplerOptions.DEFAULTS.withSpacing(TimestepSpacing.fromId(spacing)));
+        double[] moments = run(s, sched, Prediction.EPSILON);
+        assertEquals(MU, moments[0], MEAN_STAT + 0.01 * S, "mean");
+        assertEquals(measured, moments[1] / S, 0.005, "std / s");
     }
 
     @Test
@@ -73,9 +125,8 @@ class GaussianDataSamplingTest {
         TimestepSampler large = Samplers.create("ddpm", sched, 100, o.withVariance(VarianceType.FIXED_LARGE));
         double[] lo = run(small, sched, Prediction.EPSILON);
         double[] hi = run(large, sched, Prediction.EPSILON);
-        double target = targetStd(sched, small);
-        assertTrue(lo[1] < target - STD_STAT, "fixed_small std " + lo[1] + " below " + target);
-        assertTrue(hi[1] > target + STD_STAT, "fixed_large std " + hi[1] + " above " + target);
+        assertTrue(lo[1] < S - STD_STAT, "fixed_small std " + lo[1] + " below " + S);
+        assertTrue(hi[1] > S + STD_STAT, "fixed_large std " + hi[1] + " above " + S);
         assertEquals(MU, lo[0], MEAN_STAT + 0.01);
         assertEquals(MU, hi[0], MEAN_STAT + 0.01);
     }
@@ -98,13 +149,6 @@ class GaussianDataSamplingTest {
         ScheduleType type = ScheduleType.fromId(id);
         return type == ScheduleType.SCALED_LINEAR ? NoiseSchedule.scaledLinear(1000, 0.00085, 0.012)
                 : NoiseSchedule.of(type, 1000, 1e-4, 0.02);
-    }
-
-    /** Std of E[x_0 | x_{t_L}] when x_{t_L} has its exact marginal. */
-    private static double targetStd(NoiseSchedule sched, TimestepSampler s) {
-        int[] ts = s.timesteps();
-        double ab = sched.alphaBar(ts[ts.length - 1]);
-        return Math.sqrt(ab) * S * S / Math.sqrt(ab * S * S + 1 - ab);
     }
 
     /** Mean and standard deviation of a run from seeds 100.. on N values. */

@@ -112,9 +112,9 @@ class SamplerMathTest {
     }
 
     @Test
-    void ddimAndDdpmAgreeWithClippingToo() {
+    void ddimAndDdpmAgreeWithClippingWhenEpsilonFollowsTheClippedX0() {
         DdpmSampler ddpm = new DdpmSampler(LINEAR, true);
-        DdimSampler ddim = new DdimSampler(LINEAR, 1000, 1.0, true);
+        DdimSampler ddim = new DdimSampler(LINEAR, TimestepSpacing.LINSPACE.levels(LINEAR, 1000), 1.0, true, true);
         float[] x = gaussian(11, 64);
         float[] y = x.clone();
         float[] eps = gaussian(12, 64); // large noise predictions: x_0 goes outside [-1, 1] and is clipped
@@ -122,6 +122,83 @@ class SamplerMathTest {
         ddpm.step(900, Prediction.EPSILON, x, eps, z, null);
         ddim.step(900, Prediction.EPSILON, y, eps, z, null);
         assertArrayEquals(x, y, 1e-5f);
+    }
+
+    @Test
+    void ddimByDefaultKeepsTheModelsEpsilonNextToTheClippedX0() {
+        // diffusers' DDIMScheduler with clip_sample and use_clipped_model_output=False
+        DdimSampler ddim = new DdimSampler(LINEAR, 10, 0.0, TimestepSpacing.LINSPACE, true);
+        float[] x = gaussian(31, 64);
+        float[] eps = gaussian(32, 64);
+        float[] expected = new float[64];
+        int t = ddim.timesteps()[3];
+        int prev = ddim.timesteps()[4];
+        double a = Math.sqrt(LINEAR.alphaBar(t));
+        double s = Math.sqrt(1 - LINEAR.alphaBar(t));
+        int clipped = 0;
+        for (int k = 0; k < 64; k++) {
+            double x0 = (x[k] - s * eps[k]) / a;
+            clipped += Math.abs(x0) > 1 ? 1 : 0;
+            x0 = Math.max(-1, Math.min(1, x0));
+            expected[k] = (float) (Math.sqrt(LINEAR.alphaBar(prev)) * x0 + Math.sqrt(1 - LINEAR.alphaBar(prev)) * eps[k]);
+        }
+        assertTrue(clipped > 10, "the test needs clipped x0, found " + clipped);
+        ddim.step(3, Prediction.EPSILON, x, eps, null, null);
+        assertArrayEquals(expected, x, 1e-5f);
+    }
+
+    @Test
+    void dpmSolverSdeStepsFollowTheSdeUpdate() {
+        DpmSolverSampler sde = new DpmSolverSampler(LINEAR, 10, TimestepSpacing.TRAILING, false, true);
+        assertTrue(sde.isSde());
+        float[] x = gaussian(40, 48);
+        float[] eps0 = gaussian(41, 48);
+        float[] eps1 = gaussian(42, 48);
+        float[] z0 = gaussian(43, 48);
+        float[] z1 = gaussian(44, 48);
+        float[] history = new float[48];
+        int[] ts = sde.timesteps();
+        double[] x0First = new double[48];
+        float[] expected = new float[48];
+        // step 0: first order
+        double h = sde.h(0);
+        double a0 = Math.sqrt(LINEAR.alphaBar(ts[0]));
+        double s0 = Math.sqrt(1 - LINEAR.alphaBar(ts[0]));
+        double a1 = Math.sqrt(LINEAR.alphaBar(ts[1]));
+        double s1 = Math.sqrt(1 - LINEAR.alphaBar(ts[1]));
+        for (int k = 0; k < 48; k++) {
+            x0First[k] = (float) ((x[k] - s0 * eps0[k]) / a0);
+            expected[k] = (float) (s1 / s0 * Math.exp(-h) * x[k] + a1 * (1 - Math.exp(-2 * h)) * x0First[k]
+                    + s1 * Math.sqrt(1 - Math.exp(-2 * h)) * z0[k]);
+        }
+        assertEquals(s1 * Math.sqrt(1 - Math.exp(-2 * h)), sde.noiseScale(0), 1e-12);
+        sde.step(0, Prediction.EPSILON, x, eps0, z0, history);
+        assertArrayEquals(expected, x, 1e-5f);
+        // step 1: second order (midpoint), D = x0 + 0.5 (x0 - x0_prev) / r
+        double h1 = sde.h(1);
+        double r = h / h1;
+        double a2 = Math.sqrt(LINEAR.alphaBar(ts[2]));
+        double s2 = Math.sqrt(1 - LINEAR.alphaBar(ts[2]));
+        for (int k = 0; k < 48; k++) {
+            double x0 = (x[k] - s1 * eps1[k]) / a1;
+            double d = x0 + 0.5 / r * (x0 - (float) x0First[k]);
+            expected[k] = (float) (s2 / s1 * Math.exp(-h1) * x[k] + a2 * (1 - Math.exp(-2 * h1)) * d
+                    + s2 * Math.sqrt(1 - Math.exp(-2 * h1)) * z1[k]);
+        }
+        sde.step(1, Prediction.EPSILON, x, eps1, z1, history);
+        assertArrayEquals(expected, x, 1e-4f);
+        // the last step lands on x_0 and draws no noise
+        assertEquals(0.0, sde.noiseScale(9));
+        float[] y = gaussian(45, 48);
+        float[] eps = gaussian(46, 48);
+        double a9 = Math.sqrt(LINEAR.alphaBar(ts[9]));
+        double s9 = Math.sqrt(1 - LINEAR.alphaBar(ts[9]));
+        float[] x0Last = new float[48];
+        for (int k = 0; k < 48; k++) {
+            x0Last[k] = (float) ((y[k] - s9 * eps[k]) / a9);
+        }
+        sde.step(9, Prediction.EPSILON, y, eps, null, new float[48]);
+        assertArrayEquals(x0Last, y, 1e-5f);
     }
 
     @Test
@@ -197,7 +274,7 @@ class SamplerMathTest {
         assertTrue(Samplers.create("dpm++", LINEAR, 20, o) instanceof DpmSolverSampler);
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> Samplers.create("euler", LINEAR, 20, o));
-        assertEquals("Unknown sampler 'euler', expected one of ddpm, ddim, dpmpp", unknown.getMessage());
+        assertEquals("Unknown sampler 'euler', expected one of ddpm, ddim, dpmpp, dpmpp-sde", unknown.getMessage());
         IllegalArgumentException steps = assertThrows(IllegalArgumentException.class,
                 () -> Samplers.create("dpmpp", LINEAR, 0, o));
         assertTrue(steps.getMessage().contains("1..1000") && steps.getMessage().contains("found 0"), steps.getMessage());

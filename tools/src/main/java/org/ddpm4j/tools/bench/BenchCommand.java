@@ -7,6 +7,7 @@ import picocli.CommandLine.Spec;
 /** {@code ddpm bench}: measurements of training and sampling speed on this machine. */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         description = "Measure speed and memory on this machine (never used as a pass/fail check).",
         subcommands = {
                 BenchTrainCommand.class,

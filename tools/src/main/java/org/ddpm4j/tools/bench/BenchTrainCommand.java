@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Time training steps of a UNet preset on synthetic images: warm-up, then the",
-                "median of repeated steps (images/s, s/step) and peak memory.",
+                "Time training steps of a UNet preset on synthetic images.",
+                "Warm-up, then the median of repeated steps (images/s, s/step) and peak memory.",
                 "Example: ddpm bench train --preset fashion --batch 64"})
 public final class BenchTrainCommand implements Callable<Integer> {
 

@@ -5,6 +5,7 @@ import org.ddpm4j.fid.FidStatsFile;
 import static org.ddpm4j.tools.SampleAndAdoptCommandTest.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -59,6 +60,34 @@ class FidCommandTest {
                 "--no-progress");
         assertEquals(0, same.code(), same.err());
         assertTrue(same.out().startsWith("FID 0.0000"), same.out());
+    }
+
+    @Test
+    void aFolderIgnoresGridPngRefusesAThirdSetAndWarnsOfFewImages() throws IOException {
+        Path ex = TinyOnnx.extractor(dir.resolve("e.onnx"), new long[] {-1, 1, 2, 2}, Map.of());
+        Path a = folder("g", 12, 0);
+        Path stats = dir.resolve("g.fidstats");
+        assertEquals(0, run("fid", a.toString(), "--extractor", ex.toString(), "--features", "features",
+                "--save-stats", stats.toString(), "--no-progress").code());
+        // a grid.png next to the samples (ddpm sample --grid) is not a sample
+        BufferedImage grid = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+        grid.setRGB(0, 0, 0xffffff);
+        ImageIO.write(grid, "png", a.resolve("grid.png").toFile());
+        Run same = run("fid", stats.toString(), a.toString(), "--extractor", ex.toString(), "--features", "features",
+                "--no-progress");
+        assertEquals(0, same.code(), same.err());
+        assertTrue(same.out().startsWith("FID 0.0000") && same.out().contains("12 images"), same.out());
+
+        Run three = run("fid", a.toString(), a.toString(), a.toString(), "--extractor", ex.toString(), "--no-progress");
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, three.code());
+        assertTrue(three.err().contains("expected one or two image sets, found 3"), three.err());
+
+        Path few = folder("few", 3, 5);
+        Run warned = run("fid", few.toString(), a.toString(), "--extractor", ex.toString(), "--features", "features",
+                "--no-progress");
+        assertEquals(0, warned.code(), warned.err());
+        assertTrue(warned.err().contains("has 3 images, fewer than its 4 features"), warned.err());
+        assertFalse(warned.err().contains("has 12 images"), warned.err());
     }
 
     private void idx(Path folder, String name, int count, int seed) throws IOException {

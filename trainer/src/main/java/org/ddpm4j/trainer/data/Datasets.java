@@ -31,6 +31,14 @@ public final class Datasets {
     public static final String FASHION_MNIST = "fashion-mnist";
     /** Where Fashion-MNIST is looked for by default. */
     public static final Path DEFAULT_FASHION_MNIST_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    /** Environment variable naming the Fashion-MNIST folder (the same one {@code ddpm fid} reads). */
+    public static final String FASHION_MNIST_ENV = "DDPM_FASHION_MNIST";
+
+    /** The Fashion-MNIST folder: {@code $DDPM_FASHION_MNIST} when set, else {@link #DEFAULT_FASHION_MNIST_DIR}. */
+    public static Path fashionMnistDir() {
+        String env = System.getenv(FASHION_MNIST_ENV);
+        return env != null && !env.isBlank() ? Path.of(env) : DEFAULT_FASHION_MNIST_DIR;
+    }
     /** Image file extensions read from folders (lower case). */
     public static final List<String> IMAGE_EXTENSIONS = List.of("png", "jpg", "jpeg", "gif", "bmp");
 
@@ -58,10 +66,11 @@ public final class Datasets {
         }
         Path path;
         if (FASHION_MNIST.equalsIgnoreCase(data.trim())) {
-            path = DEFAULT_FASHION_MNIST_DIR;
+            path = fashionMnistDir();
             if (findIdx(path) == null) {
                 throw new IOException("Fashion-MNIST not found: looked for " + String.join(" or ", IDX_NAMES)
-                        + " in " + path + "; pass --data <folder with the IDX files>");
+                        + " in " + path + "; install it with 'apt-get install dataset-fashion-mnist', set $"
+                        + FASHION_MNIST_ENV + ", or pass --data <folder with the IDX files>");
             }
         } else {
             path = Path.of(data);
