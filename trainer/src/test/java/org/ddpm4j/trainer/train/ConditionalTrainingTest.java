@@ -55,7 +55,11 @@ class ConditionalTrainingTest {
         noise.fill(x);
         long[] labels = new long[n];
         java.util.Arrays.fill(labels, label);
-        new DdimSampler(t.schedule(), 20, 0.0, true).sample(new GuidedDenoiser(t.model().denoiser(), labels, w),
+        // DDIM with clipping and epsilon re-derived from the clipped x0 (use_clipped_model_output): a
+        // few-hundred-step toy model's raw epsilon is too rough to leave unclipped
+        org.ddpm4j.runtime.sampling.NoiseLevels levels = org.ddpm4j.runtime.sampling.NoiseLevels.atTimesteps(t.schedule(),
+                org.ddpm4j.runtime.sampling.TimestepSpacing.LINSPACE.timesteps(t.schedule().timesteps(), 20));
+        new DdimSampler(t.schedule(), levels, 0.0, true, true).sample(new GuidedDenoiser(t.model().denoiser(), labels, w),
                 x, noise, SamplingListener.NONE);
         double target = label == 0 ? -1 : 1;
         double mean = 0;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Regenerates what models/fashion-mnist/ ships from a training run: the ONNX export (with its parity
+# probe), the checkpoint copy, the loss curve and training grids, sample grids, the reverse-process
+# GIF and the FID table that MODEL.md quotes. Run from the repository root:
+#   tools/scripts/refresh-shipped-model.sh RUN_FOLDER [n for FID, default 500]
+set -euo pipefail
+run="${1:?usage: refresh-shipped-model.sh RUN_FOLDER [n]}"
+n="${2:-500}"
+dst=models/fashion-mnist
+ddpm=./ddpm
+$ddpm export --checkpoint "$run/last" --out "$dst/model.onnx"
+$ddpm verify --model "$dst/model.onnx"
+rm -rf "$dst/checkpoint" && mkdir -p "$dst/checkpoint"
+cp "$run/last/"* "$dst/checkpoint/"
+mkdir -p "$dst/training"
+cp "$run/loss.csv" "$dst/training/loss.csv"
+cp "$run/loss.png" "$dst/loss.png"
+tmp=$(mktemp -d)
+conditional=$($ddpm inspect "$dst/model.onnx" | grep -c 'ddpm.class_count' || true)
+if [ "$conditional" -gt 0 ]; then
+  # one row per class, the same 8 seeds in every row, default sampler (20 model calls), w = 1 and w = 3
+  $ddpm sample --model "$dst/model.onnx" --class all -n 8 --seed 0 --grid --no-images --out "$tmp/w1" --no-progress
+  cp "$tmp/w1/grid.png" "$dst/grid-classes-w1.png"
+  $ddpm sample --model "$dst/model.onnx" --class all -n 8 --seed 0 --guidance 3 --grid --no-images --out "$tmp/w3" --no-progress
+  cp "$tmp/w3/grid.png" "$dst/grid-classes-w3.png"
+  settings=dpmpp-sde-20,dpmpp-sde-20@w2,dpmpp-sde-20@w3,dpmpp-20,ddim-50
+else
+  settings=dpmpp-sde-20,dpmpp-20,ddim-50
+fi
+$ddpm sample --model "$dst/model.onnx" -n 64 --seed 0 --batch 64 --grid --no-images --out "$tmp/default" --no-progress
+cp "$tmp/default/grid.png" "$dst/grid-default.png"
+$ddpm sample --model "$dst/model.onnx" --sampler ddim --steps 50 -n 16 --seed 100 --gif --no-images --out "$tmp/gif" --no-progress
+cp "$tmp/gif/reverse.gif" "$dst/reverse.gif"
+$ddpm fid --table --model "$dst/model.onnx" -n "$n" --settings "$settings" --out "$tmp/fid" | tee "$dst/fid-table.txt"
+cp "$tmp/fid/"*.csv "$dst/fid-table.csv" 2>/dev/null || true
+cp "$tmp/fid/"*.png "$dst/fid-table.png" 2>/dev/null || true
+rm -rf "$tmp"
