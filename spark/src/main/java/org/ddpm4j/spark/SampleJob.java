@@ -149,15 +149,27 @@ public final class SampleJob {
         String tag = "attempt-" + task.taskAttemptId();
         boolean inject = s.failFirstAttempt() && task.partitionId() == 0 && task.attemptNumber() == 0;
         List<ImageRecord> written = new ArrayList<>();
+        java.util.Map<String, String> settingsText = null;
         while (batches.hasNext()) {
             int first = batches.next() * s.batch();
             int n = Math.min(s.batch(), s.count() - first);
-            GenerationResult result = pipeline.generate(s.request(first, n));
+            var request = s.request(first, n);
+            if (settingsText == null) {
+                // the same remake settings ddpm sample writes (its defaults: trailing spacing for dpmpp*)
+                String sampler = s.sampler().trim().toLowerCase(java.util.Locale.ROOT);
+                String spacing = s.spacing() != null ? s.spacing() : sampler.startsWith("dpmpp") ? "trailing" : "linspace";
+                String name = modelName.substring(modelName.lastIndexOf('/') + 1);
+                settingsText = SampleFiles.settingsText(sampler, spacing, s.eta(), s.variance(),
+                        pipeline.sampler(request).clipSample(), false, name);
+            }
+            GenerationResult result = pipeline.generate(request);
             for (int j = 0; j < n; j++) {
                 int index = first + j;
                 long seed = result.seeds()[j];
                 String file = SampleFiles.imageFileName(SampleSettings.PREFIX, index, seed);
-                byte[] png = PngFiles.encode(result.image(j), SampleFiles.imageText(result, j, sha));
+                java.util.Map<String, String> text = SampleFiles.imageText(result, j, sha);
+                settingsText.forEach(text::putIfAbsent);
+                byte[] png = PngFiles.encode(result.image(j), text);
                 if (inject && !written.isEmpty()) {
                     failHalfway(fs, new Path(out, file), png, tag);
                 }

@@ -86,7 +86,8 @@ class SparkJobsTest {
             GenerationRequest request = GenerationRequest.builder().optSampler("ddim").optSeeds(SEED, COUNT)
                     .optBatchSize(BATCH).optEta(0).optVariance(VarianceType.fromId("fixed_small")).optSteps(5).build();
             GenerationResult result = p.generate(request);
-            SampleFiles.writeImages(result, out, "sample-", p.modelSha256());
+            SampleFiles.writeImages(result, out, "sample-", p.modelSha256(), SampleFiles.settingsText("ddim", "linspace",
+                    0.0, "fixed_small", p.sampler(request).clipSample(), false, model.getFileName().toString()));
         }
         return out;
     }

@@ -3,7 +3,6 @@ package org.ddpm4j.tools;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -247,15 +246,8 @@ public final class SampleCommand implements Callable<Integer> {
                 }
                 result = pipeline.generate(b.build());
             }
-            Map<String, String> settings = new LinkedHashMap<>();
-            settings.put(SampleFiles.KEY_SAMPLER_NAME, samplerId);
-            settings.put(SampleFiles.KEY_SPACING, spacingValue.id());
-            settings.put(SampleFiles.KEY_ETA, Double.toString(etaValue));
-            settings.put(SampleFiles.KEY_VARIANCE, varianceValue.id());
-            settings.put(SampleFiles.KEY_CLIP, Boolean.toString(samplerUsed.clipSample()));
-            settings.put(SampleFiles.KEY_CLIPPED_MODEL_OUTPUT, Boolean.toString(cmo));
-            settings.put(SampleFiles.KEY_MODEL, modelFile.getFileName().toString());
-            settings.put(SampleFiles.KEY_VERSION, VERSION);
+            Map<String, String> settings = SampleFiles.settingsText(samplerId, spacingValue.id(), etaValue,
+                    varianceValue.id(), samplerUsed.clipSample(), cmo, modelFile.getFileName().toString());
             if (!noImages) {
                 List<Path> files = SampleFiles.writeImages(result, out, "sample-", denoiser.sha256(), settings);
                 outWriter.printf("wrote %d %s to %s (%s%s)%n", files.size(), files.size() == 1 ? "image" : "images", out,
@@ -278,7 +270,7 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     /** The ddpm4j version written into each PNG. */
-    static final String VERSION = "0.1.0";
+    static final String VERSION = SampleFiles.VERSION;
 
     /** The text chunks of a {@code --like} PNG; it must hold the settings {@code ddpm sample} writes. */
     private static Map<String, String> likeSettings(Path png) throws java.io.IOException {

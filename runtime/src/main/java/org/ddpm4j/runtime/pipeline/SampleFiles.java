@@ -50,7 +50,33 @@ public final class SampleFiles {
     /** PNG text key: the classifier-free guidance scale of a class-conditional image. */
     public static final String KEY_GUIDANCE = "ddpm.guidance";
 
+    /** The ddpm4j version written into every image ({@link #KEY_VERSION}). */
+    public static final String VERSION = "0.1.0";
+
     private SampleFiles() {
+    }
+
+    /**
+     * The settings that, with an image's seed (and class), draw it again: what {@code ddpm sample} and
+     * the Spark sampling job write into every PNG and {@code ddpm sample --like} reads back.
+     *
+     * @param samplerName        the sampler as {@code Samplers.create} reads it ({@code dpmpp-sde})
+     * @param spacing            the timestep spacing the sampler used
+     * @param clip               whether x_0 was clipped (the sampler's effective setting)
+     * @param modelFileName      the model's file name (its sha256 is written separately)
+     */
+    public static Map<String, String> settingsText(String samplerName, String spacing, double eta, String variance,
+            boolean clip, boolean clippedModelOutput, String modelFileName) {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put(KEY_SAMPLER_NAME, samplerName);
+        settings.put(KEY_SPACING, spacing);
+        settings.put(KEY_ETA, Double.toString(eta));
+        settings.put(KEY_VARIANCE, variance);
+        settings.put(KEY_CLIP, Boolean.toString(clip));
+        settings.put(KEY_CLIPPED_MODEL_OUTPUT, Boolean.toString(clippedModelOutput));
+        settings.put(KEY_MODEL, modelFileName);
+        settings.put(KEY_VERSION, VERSION);
+        return settings;
     }
 
     /**
