@@ -9,12 +9,12 @@ import ai.djl.ndarray.types.Shape;
  * (parameters, Adam moments, the EMA).
  *
  * <p>DJL's {@code create(float[])} wraps a Java direct buffer ({@code from_blob}) and
- * {@code NDArray.set} swaps a tensor's storage for one. With two PyTorch threads, a run resumed from
- * a checkpoint (state loaded through {@code set}) drifted from the uninterrupted run by an ulp or two
- * within four steps, while both were bit-identical with one thread and with state in libtorch's
- * memory (the likely mechanism: Java's buffers are not 64-byte aligned like libtorch's, and
- * vectorised multi-threaded kernels split their work by alignment). {@code set} also prints
- * libtorch's "AutoNonVariableTypeMode is deprecated" warning. Every long-lived array is therefore a clone in
+ * {@code NDArray.set} swaps a tensor's storage for one. With two PyTorch threads, a resumed run
+ * (state loaded through {@code set}) drifted from the uninterrupted run by an ulp or two within four
+ * steps, and matched it in the runs tried once the state lived in libtorch's memory (Java's buffers
+ * are not 64-byte aligned like libtorch's); two-thread runs are still not guaranteed to repeat bit
+ * for bit from process to process. {@code set} also prints libtorch's "AutoNonVariableTypeMode is
+ * deprecated" warning. Every long-lived array is therefore a clone in
  * libtorch's memory, and "loading" values means replacing the array.
  */
 public final class OwnedArrays {
