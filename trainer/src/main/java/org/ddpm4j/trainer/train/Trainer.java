@@ -379,29 +379,24 @@ public final class Trainer implements AutoCloseable {
      * the batch; {@code weights} is {@code [B]}.
      */
     public static NDArray weightedLoss(LossType type, NDArray pred, NDArray target, NDArray weights) {
-        NDArray d = pred.sub(target);
-        NDArray each = switch (type) {
+        NDArray each = elementLoss(type, pred.sub(target));
+        return each.reshape(each.getShape().get(0), -1).mean(new int[] {1}).mul(weights).mean();
+    }
+
+    /** The loss between prediction and target, averaged over every value. */
+    public static NDArray loss(LossType type, NDArray pred, NDArray target) {
+        return elementLoss(type, pred.sub(target)).mean();
+    }
+
+    /** The loss of each value of the difference {@code d} = prediction - target. */
+    private static NDArray elementLoss(LossType type, NDArray d) {
+        return switch (type) {
             case L2 -> d.square();
             case L1 -> d.abs();
             case HUBER -> {
                 NDArray a = d.abs();
                 NDArray q = a.minimum(1f);
                 yield q.square().mul(0.5f).add(a.sub(q));
-            }
-        };
-        return each.reshape(each.getShape().get(0), -1).mean(new int[] {1}).mul(weights).mean();
-    }
-
-    /** The loss between prediction and target, averaged over every value. */
-    public static NDArray loss(LossType type, NDArray pred, NDArray target) {
-        NDArray d = pred.sub(target);
-        return switch (type) {
-            case L2 -> d.square().mean();
-            case L1 -> d.abs().mean();
-            case HUBER -> {
-                NDArray a = d.abs();
-                NDArray q = a.minimum(1f);
-                yield q.square().mul(0.5f).add(a.sub(q)).mean();
             }
         };
     }
