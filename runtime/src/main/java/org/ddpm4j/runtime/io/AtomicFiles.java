@@ -34,7 +34,17 @@ public final class AtomicFiles {
         void write(Path temporary) throws IOException;
     }
 
+    private static final String TEMP_SUFFIX = ".tmp";
+
     private AtomicFiles() {
+    }
+
+    /**
+     * Whether {@code file} is one of the temporary files {@link #writeVia} writes ({@code .NAME.NNN.tmp}),
+     * left behind only when a process was killed before its rename.
+     */
+    public static boolean isTemporary(Path file) {
+        return file.getFileName().toString().matches("\\..+\\.\\d+\\.tmp");
     }
 
     /** Writes {@code file} atomically from a stream, creating its folder when needed. */
@@ -64,7 +74,7 @@ public final class AtomicFiles {
         }
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", TEMP_SUFFIX);
         try {
             readableByAll(tmp, false);
             writer.write(tmp);

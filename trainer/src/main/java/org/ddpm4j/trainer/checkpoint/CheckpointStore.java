@@ -179,10 +179,8 @@ public final class CheckpointStore {
             }
             List<Path> stale;
             try (Stream<Path> s = Files.list(dir)) {
-                stale = s.filter(p -> {
-                    String n = p.getFileName().toString();
-                    return n.startsWith(".last-") || n.matches("\\..+\\.\\d+\\.tmp");
-                }).toList();
+                stale = s.filter(p -> p.getFileName().toString().startsWith(".last-") || AtomicFiles.isTemporary(p))
+                        .toList();
             }
             for (Path p : stale) {
                 Files.deleteIfExists(p);
