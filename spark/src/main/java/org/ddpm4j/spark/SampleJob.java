@@ -155,9 +155,10 @@ public final class SampleJob {
             int n = Math.min(s.batch(), s.count() - first);
             var request = s.request(first, n);
             if (settingsText == null) {
-                // the same remake settings ddpm sample writes (its defaults: trailing spacing for dpmpp*)
+                // the same remake settings ddpm sample writes
                 String sampler = s.sampler().trim().toLowerCase(java.util.Locale.ROOT);
-                String spacing = s.spacing() != null ? s.spacing() : sampler.startsWith("dpmpp") ? "trailing" : "linspace";
+                String spacing = s.spacing() != null ? s.spacing()
+                        : org.ddpm4j.runtime.sampling.Samplers.defaultSpacing(sampler).id();
                 String name = modelName.substring(modelName.lastIndexOf('/') + 1);
                 settingsText = SampleFiles.settingsText(sampler, spacing, s.eta(), s.variance(),
                         pipeline.sampler(request).clipSample(), false, name);

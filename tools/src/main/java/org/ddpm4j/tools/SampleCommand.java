@@ -18,6 +18,7 @@ import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
 import org.ddpm4j.runtime.pipeline.GenerationRequest;
 import org.ddpm4j.runtime.pipeline.GenerationResult;
 import org.ddpm4j.runtime.pipeline.SampleFiles;
+import org.ddpm4j.runtime.sampling.Samplers;
 import org.ddpm4j.runtime.sampling.TimestepSpacing;
 import org.ddpm4j.runtime.sampling.VarianceType;
 import picocli.CommandLine.Command;
@@ -155,7 +156,7 @@ public final class SampleCommand implements Callable<Integer> {
                 .trim().toLowerCase(Locale.ROOT);
         String spacingId = spacing != null ? spacing : likeText.get(SampleFiles.KEY_SPACING);
         if (spacingId == null) {
-            spacingId = samplerId.startsWith("dpmpp") ? DEFAULT_SPACING : "linspace";
+            spacingId = Samplers.defaultSpacing(samplerId).id();
         }
         TimestepSpacing spacingValue = TimestepSpacing.fromId(spacingId);
         int n = count != null ? count : like != null ? 1 : 16;

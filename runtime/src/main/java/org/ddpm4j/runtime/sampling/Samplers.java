@@ -33,14 +33,30 @@ public final class Samplers {
      * @param options  eta, variance, spacing, clipping
      * @throws IllegalArgumentException for an unknown name or a step count outside 1..T
      */
-    public static TimestepSampler create(String name, NoiseSchedule schedule, int steps, SamplerOptions options) {
+    /**
+     * The spacing a sampler uses when none is given: {@link TimestepSpacing#TRAILING} for the
+     * DPM-Solver++ family (any of its names), {@link TimestepSpacing#LINSPACE} for ddpm and ddim. Callers
+     * that record the spacing (PNG text chunks) ask here rather than repeat the rule.
+     */
+    public static TimestepSpacing defaultSpacing(String name) {
+        String id = canonical(name);
+        return id.startsWith("dpmpp") || id.equals("dpm++") ? TimestepSpacing.TRAILING : TimestepSpacing.LINSPACE;
+    }
+
+    /** The name in lower case, with dpmpp-sde's aliases folded into it. */
+    private static String canonical(String name) {
         String id = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (id.equals("dpmpp_sde") || id.equals("dpmpp-2m-sde") || id.equals("dpm++-sde")) {
+            id = "dpmpp-sde";
+        }
+        return id;
+    }
+
+    public static TimestepSampler create(String name, NoiseSchedule schedule, int steps, SamplerOptions options) {
+        String id = canonical(name);
         int T = schedule.timesteps();
         if (id.equals("ddpm") && steps <= 0) {
             steps = T;
-        }
-        if (id.equals("dpmpp_sde") || id.equals("dpmpp-2m-sde") || id.equals("dpm++-sde")) {
-            id = "dpmpp-sde";
         }
         if (NAMES.contains(id) || id.equals("dpm++") || id.equals("dpmpp-2m") || id.equals("dpmpp_2m")) {
             if (steps < 1 || steps > T) {
@@ -49,13 +65,13 @@ public final class Samplers {
             }
         }
         return switch (id) {
-            case "ddpm" -> new DdpmSampler(schedule, steps, options.spacingOr(TimestepSpacing.LINSPACE), options.variance(), options.clipSample());
-            case "ddim" -> new DdimSampler(schedule, options.spacingOr(TimestepSpacing.LINSPACE).levels(schedule, steps),
+            case "ddpm" -> new DdpmSampler(schedule, steps, options.spacingOr(defaultSpacing(id)), options.variance(), options.clipSample());
+            case "ddim" -> new DdimSampler(schedule, options.spacingOr(defaultSpacing(id)).levels(schedule, steps),
                     options.eta(), options.clipSample(), options.clippedModelOutput());
             case "dpmpp", "dpm++", "dpmpp-2m", "dpmpp_2m" ->
-                    new DpmSolverSampler(schedule, steps, options.spacingOr(TimestepSpacing.TRAILING), options.clipSample());
+                    new DpmSolverSampler(schedule, steps, options.spacingOr(defaultSpacing(id)), options.clipSample());
             case "dpmpp-sde" ->
-                    new DpmSolverSampler(schedule, steps, options.spacingOr(TimestepSpacing.TRAILING), options.clipSample(), true);
+                    new DpmSolverSampler(schedule, steps, options.spacingOr(defaultSpacing(id)), options.clipSample(), true);
             default -> throw new IllegalArgumentException("Unknown sampler '" + name + "', expected one of "
                     + String.join(", ", NAMES));
         };
