@@ -28,13 +28,7 @@ public final class TinyOnnx {
                 .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("axis").setI(1)
                         .setType(OnnxMl.AttributeProto.AttributeType.INT)));
         g.addOutput(valueInfo("features", new long[] {-1, -2}));
-        OnnxMl.ModelProto.Builder m = OnnxMl.ModelProto.newBuilder()
-                .setIrVersion(8)
-                .setProducerName("ddpm4j-test")
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(g);
-        metadata.forEach((k, v) -> m.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-        Files.write(file, m.build().toByteArray());
+        Files.write(file, model(g, metadata).toByteArray());
         return file;
     }
 
@@ -55,23 +49,7 @@ public final class TinyOnnx {
                 .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).addFloatData(0.5f));
         g.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Mul").addInput("sample").addInput("half").addOutput("eps"));
         g.addOutput(valueInfo("eps", new long[] {-1, channels, size, size}));
-        OnnxMl.ModelProto.Builder m = OnnxMl.ModelProto.newBuilder()
-                .setIrVersion(8)
-                .setProducerName("ddpm4j-test")
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(g);
-        Map<String, String> meta = new java.util.LinkedHashMap<>();
-        meta.put("ddpm.format", "1");
-        meta.put("ddpm.prediction", "epsilon");
-        meta.put("ddpm.schedule", "linear");
-        meta.put("ddpm.timesteps", "10");
-        meta.put("ddpm.beta_start", "0.0001");
-        meta.put("ddpm.beta_end", "0.02");
-        meta.put("ddpm.image_size", size + "," + size);
-        meta.put("ddpm.channels", Integer.toString(channels));
-        meta.put("ddpm.clip_sample", "true");
-        meta.forEach((k, v) -> m.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-        Files.write(file, m.build().toByteArray());
+        Files.write(file, model(g, contract(channels, size)).toByteArray());
         return file;
     }
 
