@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Recipe ablation of issue 10: the same UNet (fashion preset), seed and number of steps for each
 # recipe, every step costing the same CPU time; each run is exported and scored by `ddpm fid --table`
-# (n images against the Fashion-MNIST test split, with the project's extractor) with DPM-Solver++ 20
+# (n images against the Fashion-MNIST test split, with the project's extractor) with the default sampler (DPM-Solver++(2M) SDE, 20 steps), DPM-Solver++ 20
 # and DDIM 50 steps. Writes docs/ablation/<recipe>-fid.txt and prints a markdown table; runs resume
 # where they stopped, so the script can be re-run after an interruption.
 #   tools/scripts/recipe-ablation.sh [steps, default 1500] [n, default 1000] [recipes...]
@@ -31,7 +31,7 @@ for name in "${names[@]}"; do
     "$here/ddpm" train "${common[@]}" ${recipe[$name]} --steps "$steps" --out "$dir"
   fi
   "$here/ddpm" export --checkpoint "$dir/last" --out "$dir/model.onnx"
-  "$here/ddpm" fid --table --model "$dir/model.onnx" -n "$n" --settings dpmpp-20,ddim-50 | tee "$out/$name-fid.txt"
+  "$here/ddpm" fid --table --model "$dir/model.onnx" -n "$n" --settings dpmpp-sde-20,dpmpp-20,ddim-50 | tee "$out/$name-fid.txt"
 done
 echo
 echo "| recipe | options (besides: ${common[*]} --steps $steps) | FID table ($n images, test split) |"

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * Checks of where a command will write, made before any long work, so that a bad {@code --out} fails in
  * a second rather than after minutes of sampling or exporting.
  */
-final class OutputChecks {
+public final class OutputChecks {
 
     private OutputChecks() {
     }
@@ -18,7 +18,7 @@ final class OutputChecks {
      *
      * @throws IllegalArgumentException naming the option and what was found
      */
-    static void writableFolder(String option, Path dir) throws IOException {
+    public static void writableFolder(String option, Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException(option + " " + dir + " is a file, expected a folder");
         }
@@ -38,7 +38,7 @@ final class OutputChecks {
      *
      * @throws IllegalArgumentException naming the option and what was found
      */
-    static void writableFile(String option, Path file) throws IOException {
+    public static void writableFile(String option, Path file) throws IOException {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(option + " " + file + " is a folder, expected a file name");
         }

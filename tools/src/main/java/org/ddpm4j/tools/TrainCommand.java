@@ -317,9 +317,10 @@ public final class TrainCommand implements Callable<Integer> {
                 config.objective().prediction(), config.loss(),
                 config.objective().minSnr() ? " min-SNR (gamma " + config.objective().snrGamma() + ")" : "",
                 config.emaDecay(), dev, Threads.intraOpThreads());
-        String hint = Threads.waitPolicyHint();
-        if (hint != null) {
-            err.println(hint);
+        for (String hint : new String[] {Threads.waitPolicyHint(), Threads.mallocHint()}) {
+            if (hint != null) {
+                err.println(hint);
+            }
         }
         TrainingRun.Options options = new TrainingRun.Options(out, steps, checkpointEvery, sampleEvery, keep,
                 sampleCount, sampleSteps, 0L);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.ddpm4j.tools.OutputChecks;
 import org.ddpm4j.runtime.noise.GaussianNoise;
 import org.ddpm4j.trainer.config.TrainingConfig;
 import org.ddpm4j.trainer.data.ImageDataset;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = {
                 "Time training steps of a UNet preset on synthetic images.",
-                "Warm-up, then the median of repeated steps (images/s, s/step) and peak memory.",
+                "Warm-up, then the median of repeated steps (images/s, s/step) and peak memory, and the share",
+                "of this CPU's matrix-multiply (SGEMM) rate the step reaches (3 x forward FLOPs per image).",
+                "tools/scripts/throughput-compare.sh runs it next to the same step in plain PyTorch.",
                 "Example: ddpm bench train --preset fashion --batch 64"})
 public final class BenchTrainCommand implements Callable<Integer> {
 
@@ -50,6 +53,12 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Also record PyTorch's profiler over the timed steps and write its trace (Chrome trace"
+                    + " JSON, open in chrome://tracing or Perfetto; tools/scripts/profile-table.py sums it by"
+                    + " operator). Profiling slows the steps it records.")
+    java.nio.file.Path profile;
+
     @Override
     public Integer call() throws Exception {
         if (batch < 1 || repeat < 1 || warmup < 0) {
@@ -58,6 +67,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         if (threads != null) {
             Threads.setIntraOpThreads(threads);
+        }
+        String hint = Threads.mallocHint();
+        if (hint != null) {
+            System.err.println(hint);
         }
         UnetSpec spec = UnetSpec.preset(preset);
         ImageDataset data = syntheticImages(Math.max(batch, 64), spec);
@@ -69,11 +82,17 @@ public final class BenchTrainCommand implements Callable<Integer> {
         double[] cpuSeconds = new double[repeat];
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (profile != null) {
+            OutputChecks.writableFile("--profile", profile);
+        }
         PeakMemory.resetHeapPeak();
         ai.djl.Device dev = org.ddpm4j.trainer.train.Devices.parse(device);
         try (Trainer trainer = Trainer.create(spec, config, data, dev)) {
             for (int i = 0; i < warmup; i++) {
                 trainer.trainStep();
+            }
+            if (profile != null) {
+                ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
             }
             for (int i = 0; i < repeat; i++) {
                 long c0 = os.getProcessCpuTime();
@@ -82,12 +101,17 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 seconds[i] = (System.nanoTime() - t0) / 1e9;
                 cpuSeconds[i] = (os.getProcessCpuTime() - c0) / 1e9;
             }
+            if (profile != null) {
+                ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
+            }
         }
+        double sgemm = dev.isGpu() ? Double.NaN : sgemmRate(dev);
         double[] sorted = seconds.clone();
         Arrays.sort(sorted);
         double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
         double imagesPerSecond = batch / median;
+        double share = 3.0 * spec.forwardFlops() * batch / median / sgemm;
         double[] cpuSorted = cpuSeconds.clone();
         Arrays.sort(cpuSorted);
         double cpuMedian = cpuSorted.length % 2 == 1 ? cpuSorted[cpuSorted.length / 2]
@@ -115,6 +139,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
             n.put("max_seconds_per_step", sorted[sorted.length - 1]);
             n.put("peak_heap_bytes", heap);
             n.put("peak_rss_bytes", rss);
+            n.put("forward_flops_per_image", spec.forwardFlops());
+            n.put("sgemm_flops_per_second", sgemm);
+            n.put("sgemm_share", share);
             System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(n));
         } else {
             System.out.printf(Locale.ROOT, "%-16s %s (%,d parameters)%n", "preset", preset, spec.parameterCount());
@@ -126,11 +153,38 @@ public final class BenchTrainCommand implements Callable<Integer> {
                     sorted[sorted.length - 1]);
             System.out.printf(Locale.ROOT, "%-16s %.1f%n", "images/s", imagesPerSecond);
             System.out.printf(Locale.ROOT, "%-16s %.3f (process CPU time; median)%n", "CPU s/step", cpuMedian);
+            System.out.printf(Locale.ROOT, "%-16s %.1f MFLOP/image forward; x3 x batch per step%n", "model",
+                    spec.forwardFlops() / 1e6);
+            if (!Double.isNaN(sgemm)) {
+                System.out.printf(Locale.ROOT, "%-16s %.1f GFLOP/s (1024x1024 matMul, same threads); the step reaches %.0f%%%n",
+                        "SGEMM", sgemm / 1e9, 100 * share);
+            }
             System.out.printf(Locale.ROOT, "%-16s %.2f (other work slows the figures above)%n", "load average", load);
             System.out.printf(Locale.ROOT, "%-16s %.0f MiB%n", "peak JVM heap", heap / 1048576.0);
             System.out.printf(Locale.ROOT, "%-16s %s%n", "peak RSS", rss < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", rss / 1048576.0));
+            if (profile != null) {
+                System.out.printf(Locale.ROOT, "%-16s %s%n", "profile", profile);
+            }
         }
         return 0;
+    }
+
+    /** FLOP/s of a 1024 x 1024 float32 matrix product through the engine (median of 10, after one untimed). */
+    static double sgemmRate(ai.djl.Device dev) {
+        int n = 1024;
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(dev)) {
+            ai.djl.ndarray.NDArray a = m.randomNormal(new ai.djl.ndarray.types.Shape(n, n));
+            ai.djl.ndarray.NDArray b = m.randomNormal(new ai.djl.ndarray.types.Shape(n, n));
+            a.matMul(b).close();
+            double[] t = new double[10];
+            for (int i = 0; i < t.length; i++) {
+                long t0 = System.nanoTime();
+                a.matMul(b).close();
+                t[i] = (System.nanoTime() - t0) / 1e9;
+            }
+            Arrays.sort(t);
+            return 2.0 * n * n * n / ((t[4] + t[5]) / 2);
+        }
     }
 
     /** Seeded random images shaped for {@code spec}. */

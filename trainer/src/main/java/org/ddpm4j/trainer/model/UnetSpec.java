@@ -270,6 +270,73 @@ public record UnetSpec(
         return Collections.unmodifiableList(p);
     }
 
+    /**
+     * Floating-point operations of one image's forward pass: 2 x the multiply-adds of every
+     * convolution, linear layer, class-embedding lookup (a one-hot product) and the two attention
+     * products (q^T k and v w^T), the terms that dominate a UNet's cost; normalisations,
+     * activations and additions are left out. A training step costs about 3 x this per image
+     * (forward, and a backward twice as expensive), the figure {@code ddpm bench train} compares
+     * with the CPU's SGEMM rate.
+     */
+    public long forwardFlops() {
+        long macs = 0;
+        int temb = timeEmbedChannels();
+        macs += (long) baseChannels * temb + (long) temb * temb;
+        if (classCount > 0) {
+            macs += (long) (classCount + 1) * temb;
+        }
+        int r = imageSize;
+        macs += convMacs(inChannels, baseChannels, 3, r);
+        int cur = baseChannels;
+        for (int i = 0; i < levels(); i++) {
+            int out = levelChannels(i);
+            r = levelResolution(i);
+            for (int j = 0; j < blocksPerLevel; j++) {
+                macs += resMacs(cur, out, temb, r);
+                cur = out;
+                if (hasAttention(i)) {
+                    macs += attnMacs(cur, r);
+                }
+            }
+            if (i < levels() - 1) {
+                macs += convMacs(cur, cur, 3, r / 2);
+            }
+        }
+        macs += 2 * resMacs(cur, cur, temb, r) + attnMacs(cur, r);
+        List<Integer> hs = new ArrayList<>(skipChannels());
+        for (int i = levels() - 1; i >= 0; i--) {
+            int out = levelChannels(i);
+            r = levelResolution(i);
+            for (int j = 0; j <= blocksPerLevel; j++) {
+                int skip = hs.remove(hs.size() - 1);
+                macs += resMacs(cur + skip, out, temb, r);
+                cur = out;
+                if (hasAttention(i)) {
+                    macs += attnMacs(cur, r);
+                }
+            }
+            if (i > 0) {
+                macs += convMacs(cur, cur, 3, 2 * r);
+            }
+        }
+        macs += convMacs(cur, outChannels, 3, imageSize);
+        return 2 * macs;
+    }
+
+    private static long convMacs(int in, int out, int k, int resolution) {
+        return (long) out * resolution * resolution * in * k * k;
+    }
+
+    private static long resMacs(int in, int out, int temb, int r) {
+        long m = convMacs(in, out, 3, r) + (long) temb * out + convMacs(out, out, 3, r);
+        return in != out ? m + convMacs(in, out, 1, r) : m;
+    }
+
+    private static long attnMacs(int c, int r) {
+        long hw = (long) r * r;
+        return convMacs(c, 3 * c, 1, r) + convMacs(c, c, 1, r) + 2 * c * hw * hw;
+    }
+
     /** Total number of learnable values. */
     public long parameterCount() {
         return parameters().stream().mapToLong(Param::size).sum();

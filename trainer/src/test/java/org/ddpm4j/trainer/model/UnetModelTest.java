@@ -28,6 +28,18 @@ class UnetModelTest {
     }
 
     /**
+     * The forward FLOPs of {@link UnetSpec#forwardFlops()} against an independent count: forward
+     * hooks on the torch.nn modules of the same network in tools/scripts/python-baseline (2 x the
+     * multiply-adds of every Conv2d and Linear, plus the two attention products), run once with
+     * PyTorch 1.13 and pinned here.
+     */
+    @ParameterizedTest
+    @CsvSource({"tiny,34164736", "fashion,725499904"})
+    void forwardFlopsAgreeWithTheTorchModuleCount(String preset, long flops) {
+        assertEquals(flops, UnetSpec.preset(preset).forwardFlops());
+    }
+
+    /**
      * The whole table ("name [shape]" per line, spec order) of each preset, pinned by its SHA-256:
      * any change to a name, shape or order of any preset changes the digest (and breaks exported
      * models and checkpoints, so it must be deliberate).
