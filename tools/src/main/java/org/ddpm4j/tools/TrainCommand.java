@@ -324,11 +324,17 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingRun.Options options = new TrainingRun.Options(out, steps, checkpointEvery, sampleEvery, keep,
                 sampleCount, sampleSteps, 0L);
-        try (Trainer trainer = initial != null ? Trainer.initFrom(initial, unet, config, dataset, dev)
+        try (GracefulStop stop = new GracefulStop(err, "ddpm train", 600);
+                Trainer trainer = initial != null ? Trainer.initFrom(initial, unet, config, dataset, dev)
                 : checkpoint == null ? Trainer.create(unet, config, dataset, dev)
                 : Trainer.resume(checkpoint, config, dataset, dev)) {
-            Path last = TrainingRun.run(trainer, options, new ConsoleProgress(err));
-            err.println("done: step " + trainer.step() + ", last checkpoint " + last);
+            Path last = TrainingRun.run(trainer, options, new ConsoleProgress(err), stop);
+            if (stop.getAsBoolean()) {
+                err.println("stopped: step " + trainer.step() + ", checkpoint " + last + "; continue with"
+                        + " ./ddpm train --resume --out " + out + " --steps " + steps);
+            } else {
+                err.println("done: step " + trainer.step() + ", last checkpoint " + last);
+            }
         }
         return 0;
     }

@@ -3,6 +3,7 @@ package org.ddpm4j.trainer.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 import org.ddpm4j.trainer.checkpoint.CheckpointStore;
 
 /**
@@ -54,6 +55,18 @@ public final class TrainingRun {
      *                                   step and the last good checkpoint)
      */
     public static Path run(Trainer trainer, Options options, TrainingListener listener) throws IOException {
+        return run(trainer, options, listener, () -> false);
+    }
+
+    /**
+     * As {@link #run(Trainer, Options, TrainingListener)}, stopping early when {@code stop} says so:
+     * it is asked after every step, and once it answers true the loop writes a checkpoint of the step
+     * just done (unless that step was already saved), the loss history, and returns that checkpoint
+     * with {@code trainer.step()} short of the target. A run stopped this way resumes exactly
+     * ({@code ddpm train} asks it on SIGTERM and Ctrl-C).
+     */
+    public static Path run(Trainer trainer, Options options, TrainingListener listener, BooleanSupplier stop)
+            throws IOException {
         Path runDir = options.runDir();
         Files.createDirectories(runDir);
         CheckpointStore store = new CheckpointStore(runDir, options.keep());
@@ -96,8 +109,9 @@ public final class TrainingRun {
                     windowSteps = 0;
                 }
                 listener.onStep(done, loss, smoothed, imagesPerSecond);
+                boolean stopping = done < until && stop.getAsBoolean();
                 boolean last = done == until;
-                if (done % options.checkpointEvery() == 0 || last) {
+                if (done % options.checkpointEvery() == 0 || last || stopping) {
                     lastCheckpoint = store.save(done, trainer.spec(), trainer.config(), trainer.model().weights(),
                             trainer.emaModel().weights(), trainer.optimizerState(), git);
                     history.write(runDir);
@@ -109,6 +123,11 @@ public final class TrainingRun {
                     SampleGrid.write(trainer.emaModel(), trainer.config().objective().predictionType(), trainer.schedule(), options.sampleCount(),
                             options.sampleSteps(), options.sampleSeed(), png);
                     listener.onSamples(done, png);
+                }
+                if (stopping) {
+                    listener.onMessage("stopped at step " + done + " of " + until + " on request; checkpoint "
+                            + lastCheckpoint + " holds it (--resume continues exactly from there)");
+                    break;
                 }
             }
         } finally {

@@ -119,6 +119,49 @@ class TrainerTest {
         }
     }
 
+    /**
+     * A stop request (what {@code ddpm train} makes of SIGTERM and Ctrl-C) ends the loop after the
+     * step in progress with a checkpoint of that step, off the checkpoint schedule, and the loss
+     * history up to it; resuming from there gives the uninterrupted run, bit for bit.
+     */
+    @Test
+    void aStopRequestSavesTheStepDoneAndResumesExactly(@TempDir Path dir) throws Exception {
+        Threads.setIntraOpThreads(1);
+        ImageDataset data = TestData.rectangles(12, 16);
+        UnetSpec spec = UnetSpec.preset("tiny");
+        TrainingConfig config = tinyConfig(4);
+        try (Trainer t = Trainer.create(spec, config, data)) {
+            TrainingRun.run(t, new TrainingRun.Options(dir.resolve("straight"), 8, 100, 0, 3, 0, 1, 0),
+                    TrainingListener.NONE);
+        }
+        Path stopped = dir.resolve("stopped");
+        java.util.List<String> messages = new java.util.ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onMessage(String message) {
+                messages.add(message);
+            }
+        };
+        try (Trainer t = Trainer.create(spec, config, data)) {
+            Path saved = TrainingRun.run(t, new TrainingRun.Options(stopped, 8, 100, 0, 3, 0, 1, 0), listener,
+                    () -> t.step() >= 3);
+            assertEquals(3, t.step());
+            assertEquals(3, Checkpoint.load(saved).step());
+        }
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("stopped at step 3 of 8")), messages.toString());
+        assertEquals(1 + 3, Files.readAllLines(stopped.resolve("loss.csv")).size());
+        Checkpoint mid = Checkpoint.load(stopped);
+        try (Trainer t = Trainer.resume(mid, mid.config(), data)) {
+            TrainingRun.run(t, new TrainingRun.Options(stopped, 8, 100, 0, 3, 0, 1, 0), TrainingListener.NONE);
+        }
+        Checkpoint a = Checkpoint.load(dir.resolve("straight"));
+        Checkpoint b = Checkpoint.load(stopped);
+        assertEquals(8, b.step());
+        assertSame(a.weights(), b.weights(), 0f);
+        assertSame(a.emaWeights(), b.emaWeights(), 0f);
+        assertEquals(Files.readAllLines(dir.resolve("straight/loss.csv")), Files.readAllLines(stopped.resolve("loss.csv")));
+    }
+
     @Test
     void stepsDoNotLeakArraysIntoTheModel() {
         Threads.setIntraOpThreads(1);
