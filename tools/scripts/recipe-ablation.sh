@@ -11,6 +11,10 @@ steps="${1:-1500}"
 n="${2:-1000}"
 shift $(( $# > 2 ? 2 : $# ))
 runs="${DDPM_ABLATION_RUNS:-$here/runs/ablation}"
+# PyTorch threads per training run (DDPM_ABLATION_THREADS=1 lets two recipes train side by side on
+# two cores; a run's result does not depend on it beyond rounding)
+threads=()
+[ -z "${DDPM_ABLATION_THREADS:-}" ] || threads=(--threads "$DDPM_ABLATION_THREADS")
 out="$here/docs/ablation"
 mkdir -p "$runs" "$out"
 common=(--data fashion-mnist --preset fashion --batch 64 --seed 0 --ema-decay 0.999 --grad-clip 1.0
@@ -26,9 +30,9 @@ for name in "${names[@]}"; do
   dir="$runs/$name"
   # shellcheck disable=SC2086
   if [ -d "$dir/checkpoints" ]; then
-    "$here/ddpm" train --resume --out "$dir" --steps "$steps" --checkpoint-every 250 --sample-every 500 --keep 2
+    "$here/ddpm" train --resume --out "$dir" --steps "$steps" --checkpoint-every 250 --sample-every 500 --keep 2 "${threads[@]}"
   else
-    "$here/ddpm" train "${common[@]}" ${recipe[$name]} --steps "$steps" --out "$dir"
+    "$here/ddpm" train "${common[@]}" ${recipe[$name]} --steps "$steps" --out "$dir" "${threads[@]}"
   fi
   "$here/ddpm" export --checkpoint "$dir/last" --out "$dir/model.onnx"
   "$here/ddpm" fid --table --model "$dir/model.onnx" -n "$n" --settings dpmpp-sde-20,dpmpp-20,ddim-50 | tee "$out/$name-fid.txt"

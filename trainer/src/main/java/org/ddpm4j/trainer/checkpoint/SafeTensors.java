@@ -51,12 +51,16 @@ public final class SafeTensors {
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
     }
 
-    /** Writes {@code tensors} (in map order) and {@code metadata} to {@code file} (not atomically: write into a temp folder). */
+    /**
+     * Writes {@code tensors} (in map order) and {@code metadata} (sorted by key, so equal contents give
+     * equal bytes whatever map the caller passes: {@code Map.of} iterates in an order that changes from
+     * one JVM to the next) to {@code file} (not atomically: write into a temp folder).
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject(METADATA);
-            metadata.forEach(meta::put);
+            new java.util.TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {

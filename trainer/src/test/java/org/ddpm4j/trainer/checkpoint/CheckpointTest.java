@@ -42,6 +42,25 @@ class CheckpointTest {
                 "abc123");
     }
 
+    /**
+     * Equal contents give equal bytes: the metadata is written in key order, whatever the order of the
+     * caller's map (two JVMs once wrote the same checkpoint with "format" and "step" swapped, because
+     * {@code Map.of} iterates in a per-JVM random order).
+     */
+    @Test
+    void safetensorsBytesDoNotDependOnTheMetadataMapOrder(@TempDir Path dir) throws IOException {
+        Map<String, SafeTensors.Tensor> t = Map.of("w", new SafeTensors.Tensor(new long[] {2}, new float[] {1, 2}));
+        Map<String, String> ab = new LinkedHashMap<>();
+        ab.put("format", "x");
+        ab.put("step", "7");
+        Map<String, String> ba = new LinkedHashMap<>();
+        ba.put("step", "7");
+        ba.put("format", "x");
+        SafeTensors.write(dir.resolve("ab.safetensors"), t, ab);
+        SafeTensors.write(dir.resolve("ba.safetensors"), t, ba);
+        assertArrayEquals(Files.readAllBytes(dir.resolve("ab.safetensors")), Files.readAllBytes(dir.resolve("ba.safetensors")));
+    }
+
     @Test
     void safetensorsFollowTheFormat(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("t.safetensors");
