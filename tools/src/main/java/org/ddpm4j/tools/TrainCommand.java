@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.runtime.schedule.ScheduleType;
 import org.ddpm4j.trainer.checkpoint.Checkpoint;
@@ -328,7 +326,7 @@ public final class TrainCommand implements Callable<Integer> {
                 Trainer trainer = initial != null ? Trainer.initFrom(initial, unet, config, dataset, dev)
                 : checkpoint == null ? Trainer.create(unet, config, dataset, dev)
                 : Trainer.resume(checkpoint, config, dataset, dev)) {
-            Path last = TrainingRun.run(trainer, options, new ConsoleProgress(err), stop);
+            Path last = TrainingRun.run(trainer, options, new ConsoleProgress(err, ProgressBars.onTerminal()), stop);
             if (stop.getAsBoolean()) {
                 err.println("stopped: step " + trainer.step() + ", checkpoint " + last + "; continue with"
                         + " ./ddpm train --resume --out " + out + " --steps " + steps);
@@ -401,9 +399,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (files == 0) {
             return Datasets.open(data, unet.imageSize(), unet.inChannels(), null);
         }
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("decode").setInitialMax(files)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setConsumer(
-                        new me.tongfei.progressbar.ConsoleProgressBarConsumer(err)).build()) {
+        try (ProgressBar bar = ProgressBars.bar("decode", files, " images", err)) {
             return Datasets.open(data, unet.imageSize(), unet.inChannels(), bar::stepTo);
         }
     }

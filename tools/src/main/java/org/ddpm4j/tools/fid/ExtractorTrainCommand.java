@@ -9,10 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.ddpm4j.exporter.classifier.ClassifierExportReport;
 import org.ddpm4j.exporter.classifier.ClassifierExporter;
 import org.ddpm4j.exporter.classifier.ClassifierParityException;
@@ -183,8 +180,6 @@ public final class ExtractorTrainCommand implements Callable<Integer> {
         if (noProgress) {
             return null;
         }
-        return new ProgressBarBuilder().setTaskName(name).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(1000).setUnit(" steps", 1).setConsumer(new ConsoleProgressBarConsumer(err))
-                .build();
+        return org.ddpm4j.tools.ProgressBars.bar(name, max, " steps", err);
     }
 }
