@@ -37,9 +37,14 @@ for name in "${names[@]}"; do
   "$here/ddpm" export --checkpoint "$dir/last" --out "$dir/model.onnx"
   "$here/ddpm" fid --table --model "$dir/model.onnx" -n "$n" --settings dpmpp-sde-20,dpmpp-20,ddim-50 | tee "$out/$name-fid.txt"
 done
-echo
-echo "| recipe | options (besides: ${common[*]} --steps $steps) | FID table ($n images, test split) |"
-echo "| --- | --- | --- |"
-for name in "${names[@]}"; do
-  echo "| $name | \`${recipe[$name]}\` | see docs/ablation/$name-fid.txt |"
-done
+# the table, from every recipe's FID file (recipes run in other invocations included)
+first="$(ls "$out"/*-fid.txt | head -1)"
+{
+  echo "| recipe | options (besides the common ones) | $(awk '/^model /{printf "FID %s | ", $2}' "$first" | sed 's/ | $//') |"
+  echo "| --- | --- |$(awk '/^model /{printf " --- |"}' "$first")"
+  for f in "$out"/*-fid.txt; do
+    name="$(basename "$f" -fid.txt)"
+    echo "| $name | \`${recipe[$name]:-?}\` | $(awk '/^model /{printf "%s | ", $4}' "$f" | sed 's/ | $//') |"
+  done
+} | tee "$out/table.md"
+echo "common options: ${common[*]} --steps $steps; FID of $n images against the test split (floor and noise rows in each file)"
