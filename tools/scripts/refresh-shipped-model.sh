@@ -2,10 +2,13 @@
 # Regenerates what models/fashion-mnist/ ships from a training run: the ONNX export (with its parity
 # probe), the checkpoint copy, the loss curve and training grids, sample grids, the reverse-process
 # GIF and the FID table that MODEL.md quotes. Run from the repository root:
-#   tools/scripts/refresh-shipped-model.sh RUN_FOLDER [n for FID, default 500]
+#   tools/scripts/refresh-shipped-model.sh RUN_FOLDER [n for FID, default 500] [n for DDPM-1000, default 200]
+# DDPM at 1,000 steps costs 50 times the default sampler per image (about 20 min for 200 images on
+# 2 cores), so it gets its own, smaller n and its own table (fid-table-ddpm1000.*).
 set -euo pipefail
 run="${1:?usage: refresh-shipped-model.sh RUN_FOLDER [n]}"
 n="${2:-500}"
+n1000="${3:-200}"
 dst=models/fashion-mnist
 ddpm=./ddpm
 $ddpm export --checkpoint "$run/last" --out "$dst/model.onnx"
@@ -23,9 +26,9 @@ if [ "$conditional" -gt 0 ]; then
   cp "$tmp/w1/grid.png" "$dst/grid-classes-w1.png"
   $ddpm sample --model "$dst/model.onnx" --class all -n 8 --seed 0 --guidance 3 --grid --no-images --out "$tmp/w3" --no-progress
   cp "$tmp/w3/grid.png" "$dst/grid-classes-w3.png"
-  settings=dpmpp-sde-20,dpmpp-sde-20@w2,dpmpp-sde-20@w3,dpmpp-20,ddim-50
+  settings=dpmpp-sde-20,dpmpp-sde-20@w2,dpmpp-sde-20@w3,dpmpp-sde-10,dpmpp-20,dpmpp-10,ddim-50
 else
-  settings=dpmpp-sde-20,dpmpp-20,ddim-50
+  settings=dpmpp-sde-20,dpmpp-sde-10,dpmpp-20,dpmpp-10,ddim-50
 fi
 $ddpm sample --model "$dst/model.onnx" -n 64 --seed 0 --batch 64 --grid --no-images --out "$tmp/default" --no-progress
 cp "$tmp/default/grid.png" "$dst/grid-default.png"
@@ -34,4 +37,10 @@ cp "$tmp/gif/reverse.gif" "$dst/reverse.gif"
 $ddpm fid --table --model "$dst/model.onnx" -n "$n" --settings "$settings" --out "$tmp/fid" | tee "$dst/fid-table.txt"
 cp "$tmp/fid/"*.csv "$dst/fid-table.csv" 2>/dev/null || true
 cp "$tmp/fid/"*.png "$dst/fid-table.png" 2>/dev/null || true
+if [ "$n1000" -gt 0 ]; then
+  # the reference sampler on the same footing: its own n, with the default sampler again at that n
+  $ddpm fid --table --model "$dst/model.onnx" -n "$n1000" --settings ddpm-1000,dpmpp-sde-20 --out "$tmp/fid1000" \
+    | tee "$dst/fid-table-ddpm1000.txt"
+  cp "$tmp/fid1000/"*.csv "$dst/fid-table-ddpm1000.csv" 2>/dev/null || true
+fi
 rm -rf "$tmp"
