@@ -13,6 +13,10 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.ddpm4j.fid.IdxImageSource;
+import org.ddpm4j.runtime.cli.DeviceOption;
+import org.ddpm4j.runtime.cli.ImageCountOptions;
+import org.ddpm4j.runtime.cli.SamplingOptions;
+import org.ddpm4j.runtime.cli.SeedOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -120,10 +124,11 @@ public final class DdpmSpark implements Callable<Integer> {
         }
     }
 
-    /** {@code ddpm-spark sample}: the options and defaults of {@code ddpm sample}. */
+    /** {@code ddpm-spark sample}: the options and defaults of {@code ddpm sample} (the same mixins). */
     @Command(name = "sample", mixinStandardHelpOptions = true,
             description = {"Generate images from a ddpm4j ONNX model on Spark executors; image k uses seed --seed + k,",
-                "so the files equal ddpm sample's whatever the partitioning. Writes manifest.csv (index, seed, file, sha256)."})
+                "so the files equal ddpm sample's whatever the partitioning. Writes manifest.csv (index, seed, file, sha256).",
+                "--device is for tasks without a Spark GPU resource; a task given a GPU runs on CUDA at its address."})
     static final class Sample implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -135,53 +140,39 @@ public final class DdpmSpark implements Callable<Integer> {
                 description = "The ONNX model, any Hadoop path (default ${DEFAULT-VALUE}).")
         String model;
 
-        @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "dpmpp-sde", description = "ddpm, ddim, dpmpp or dpmpp-sde (default ${DEFAULT-VALUE}, as ddpm sample).")
-        String sampler;
+        /** --sampler, --steps, --spacing, --eta, --variance, --clip, --clipped-model-output. */
+        @Mixin
+        SamplingOptions sampling;
 
-        @Option(names = "--steps", paramLabel = "N", description = "Denoiser calls per image (default 20; ddpm: all T of the model).")
-        Integer steps;
+        /** -n, --batch. */
+        @Mixin
+        ImageCountOptions images;
 
-        @Option(names = {"-n", "--count"}, paramLabel = "N", defaultValue = "16", description = "Images (default ${DEFAULT-VALUE}).")
-        int count;
-
-        @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the first image (default ${DEFAULT-VALUE}).")
-        long seed;
-
-        @Option(names = "--batch", paramLabel = "B", defaultValue = "16", description = "Images per denoiser call (default ${DEFAULT-VALUE}).")
-        int batch;
-
-        @Option(names = "--eta", paramLabel = "ETA", defaultValue = "0", description = "DDIM stochasticity, 0 = deterministic (default ${DEFAULT-VALUE}).")
-        double eta;
-
-        @Option(names = "--variance", paramLabel = "V", defaultValue = "fixed_small",
-                description = "DDPM variance: fixed_small or fixed_large (default ${DEFAULT-VALUE}).")
-        String variance;
-
-        @Option(names = "--spacing", paramLabel = "S",
-                description = "Timestep spacing: linspace, leading or trailing (default: linspace for ddpm/ddim, trailing for dpmpp).")
-        String spacing;
-
-        @Option(names = "--clip", negatable = true, description = "Clip the predicted x0 to [-1, 1] (default: the model's ddpm.clip_sample).")
-        Boolean clip;
+        @Mixin
+        SeedOption seed;
 
         @Option(names = "--out", paramLabel = "PATH", defaultValue = "samples", description = "Output folder, any Hadoop path (default ${DEFAULT-VALUE}).")
         String out;
 
-        @Option(names = "--device", paramLabel = "D", defaultValue = "cpu",
-                description = "Device of tasks without a Spark GPU resource: cpu, cuda, cuda:ID or auto (default ${DEFAULT-VALUE}); "
-                        + "a task given a GPU runs on CUDA at its address.")
-        String device;
+        @Mixin
+        DeviceOption device;
+
+        /** The job's settings from the options (checked). */
+        SampleSettings settings() {
+            return new SampleSettings(model, out, sampling.sampler(), sampling.steps(), images.count(), seed.value(),
+                    images.batch(), sampling.eta(), sampling.variance(), sampling.spacing(), sampling.clip(),
+                    sampling.clippedModelOutputOrDefault(), device.value(), sparkOptions.partitions, false);
+        }
 
         @Override
         public Integer call() throws Exception {
-            SampleSettings s = new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing,
-                    clip, device, sparkOptions.partitions, false);
+            SampleSettings s = settings();
             PrintWriter o = spec.commandLine().getOut();
             try (JavaSparkContext sc = sparkOptions.open("ddpm-spark sample")) {
                 SampleJob.Summary r = SampleJob.run(sc, s);
-                List<SampleJob.ImageRecord> images = r.images();
-                o.printf("wrote %d images to %s (%s ... %s), manifest %s%n", images.size(), r.out(), images.get(0).file(),
-                        images.get(images.size() - 1).file(), r.manifest());
+                List<SampleJob.ImageRecord> written = r.images();
+                o.printf("wrote %d images to %s (%s ... %s), manifest %s%n", written.size(), r.out(), written.get(0).file(),
+                        written.get(written.size() - 1).file(), r.manifest());
                 o.println(r.line());
                 o.flush();
             }
@@ -192,7 +183,8 @@ public final class DdpmSpark implements Callable<Integer> {
     /** {@code ddpm-spark fid}: the sets and options of {@code ddpm fid}, features on executors. */
     @Command(name = "fid", mixinStandardHelpOptions = true,
             description = {"FID between two sets, features computed on Spark executors: a folder (any Hadoop path),",
-                "fashion-mnist-train, fashion-mnist-test, model:FILE[?sampler=ddim&steps=50&n=1000&seed=0&eta=0], or a .fidstats file."})
+                "fashion-mnist-train, fashion-mnist-test, model:FILE[?sampler=ddim&steps=50&n=1000&seed=0&eta=0], or a .fidstats file.",
+                "Model samples are drawn on --device by tasks without a Spark GPU resource (a task given a GPU: CUDA at its address)."})
     static final class Fid implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -221,9 +213,8 @@ public final class DdpmSpark implements Callable<Integer> {
                 description = "Fashion-MNIST IDX folder on the driver (default $DDPM_FASHION_MNIST, else /usr/share/datasets/fashion-mnist).")
         Path dataDir;
 
-        @Option(names = "--device", paramLabel = "D", defaultValue = "cpu",
-                description = "Where model samples are drawn on tasks without a GPU resource: cpu, cuda[:id] or auto (default ${DEFAULT-VALUE}).")
-        String device;
+        @Mixin
+        DeviceOption device;
 
         @Override
         public Integer call() throws Exception {
@@ -238,7 +229,7 @@ public final class DdpmSpark implements Callable<Integer> {
             }
             Path data = dataDir != null ? dataDir : System.getenv("DDPM_FASHION_MNIST") != null
                     ? Path.of(System.getenv("DDPM_FASHION_MNIST")) : IdxImageSource.DEFAULT_FASHION_MNIST;
-            FidSettings s = new FidSettings(ex, features, images, batch, data.toString(), device, sparkOptions.partitions);
+            FidSettings s = new FidSettings(ex, features, images, batch, data.toString(), device.value(), sparkOptions.partitions);
             PrintWriter o = spec.commandLine().getOut();
             try (JavaSparkContext sc = sparkOptions.open("ddpm-spark fid")) {
                 FidJob.Result r = FidJob.fid(sc, sets.get(0), sets.get(1), s);

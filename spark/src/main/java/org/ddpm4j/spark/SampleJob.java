@@ -161,7 +161,7 @@ public final class SampleJob {
                         : org.ddpm4j.runtime.sampling.Samplers.defaultSpacing(sampler).id();
                 String name = modelName.substring(modelName.lastIndexOf('/') + 1);
                 settingsText = SampleFiles.settingsText(sampler, spacing, s.eta(), s.variance(),
-                        pipeline.sampler(request).clipSample(), false, name);
+                        pipeline.sampler(request).clipSample(), s.clippedModelOutput(), name);
             }
             GenerationResult result = pipeline.generate(request);
             for (int j = 0; j < n; j++) {

@@ -1,7 +1,10 @@
 package org.ddpm4j.spark;
 
 import java.io.Serializable;
-import java.util.Locale;
+import org.ddpm4j.runtime.cli.DeviceOption;
+import org.ddpm4j.runtime.cli.ImageCountOptions;
+import org.ddpm4j.runtime.cli.SamplingOptions;
+import org.ddpm4j.runtime.cli.SeedOption;
 import org.ddpm4j.runtime.onnx.Device;
 import org.ddpm4j.runtime.pipeline.GenerationRequest;
 import org.ddpm4j.runtime.sampling.TimestepSpacing;
@@ -12,8 +15,8 @@ import org.ddpm4j.runtime.sampling.VarianceType;
  *
  * @param model            the ONNX model, any Hadoop file system path or URI
  * @param out              the output folder, any Hadoop file system path or URI
- * @param sampler          ddpm, ddim or dpmpp
- * @param steps            denoiser calls per image, null for the default (20; ddpm: all T)
+ * @param sampler          ddpm, ddim, dpmpp or dpmpp-sde
+ * @param steps            denoiser calls per image, null for the default ({@link SamplingOptions#defaultSteps})
  * @param count            images
  * @param seed             seed of image 0; image k uses {@code seed + k}
  * @param batch            images per denoiser call
@@ -21,14 +24,15 @@ import org.ddpm4j.runtime.sampling.VarianceType;
  * @param variance         DDPM variance, fixed_small or fixed_large
  * @param spacing          timestep spacing, null for the sampler's default
  * @param clip             clip the predicted x0, null for the model's {@code ddpm.clip_sample}
+ * @param clippedModelOutput DDIM with clipping: re-derive epsilon from the clipped x0
  * @param device           the device of tasks without a GPU resource: cpu, cuda[:id] or auto
  * @param partitions       Spark partitions, 0 for the context's default parallelism
  * @param failFirstAttempt fault injection for tests: the first attempt of partition 0 writes a partial
  *                         temporary file and fails, as a killed task would
  */
 public record SampleSettings(String model, String out, String sampler, Integer steps, int count, long seed, int batch,
-        double eta, String variance, String spacing, Boolean clip, String device, int partitions,
-        boolean failFirstAttempt) implements Serializable {
+        double eta, String variance, String spacing, Boolean clip, boolean clippedModelOutput, String device,
+        int partitions, boolean failFirstAttempt) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -54,33 +58,35 @@ public record SampleSettings(String model, String out, String sampler, Integer s
         Device.parse(device);
     }
 
-    /** The settings of {@code ddpm sample}'s defaults for {@code model}, {@code count} images and {@code out}. */
+    /** {@code ddpm sample}'s defaults (those of the shared options) for {@code model}, {@code count} images and {@code out}. */
     public static SampleSettings defaults(String model, int count, String out) {
-        return new SampleSettings(model, out, "dpmpp-sde", null, count, 0, 16, 0, "fixed_small", null, null, "cpu", 0, false);
+        return new SampleSettings(model, out, SamplingOptions.DEFAULT_SAMPLER, null, count, SeedOption.DEFAULT,
+                ImageCountOptions.DEFAULT_BATCH, SamplingOptions.DEFAULT_ETA, SamplingOptions.DEFAULT_VARIANCE, null, null,
+                false, DeviceOption.DEFAULT, 0, false);
     }
 
     /** A copy with other sampler, steps and batch size. */
     public SampleSettings withSampler(String newSampler, Integer newSteps, int newBatch) {
         return new SampleSettings(model, out, newSampler, newSteps, count, seed, newBatch, eta, variance, spacing, clip,
-                device, partitions, failFirstAttempt);
+                clippedModelOutput, device, partitions, failFirstAttempt);
     }
 
     /** A copy with another partition count. */
     public SampleSettings withPartitions(int value) {
-        return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip, device,
-                value, failFirstAttempt);
+        return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
+                clippedModelOutput, device, value, failFirstAttempt);
     }
 
     /** A copy with another output folder. */
     public SampleSettings withOut(String value) {
-        return new SampleSettings(model, value, sampler, steps, count, seed, batch, eta, variance, spacing, clip, device,
-                partitions, failFirstAttempt);
+        return new SampleSettings(model, value, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
+                clippedModelOutput, device, partitions, failFirstAttempt);
     }
 
     /** A copy with the fault injection on or off. */
     public SampleSettings withFailFirstAttempt(boolean value) {
-        return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip, device,
-                partitions, value);
+        return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
+                clippedModelOutput, device, partitions, value);
     }
 
     /** Number of batches: the job's unit of work, aligned as {@code ddpm sample} aligns them. */
@@ -94,9 +100,9 @@ public record SampleSettings(String model, String out, String sampler, Integer s
      */
     public GenerationRequest request(int first, int n) {
         GenerationRequest.Builder b = GenerationRequest.builder().optSampler(sampler).optSeeds(seed + first, n)
-                .optBatchSize(batch).optEta(eta).optVariance(VarianceType.fromId(variance));
-        String samplerId = sampler.trim().toLowerCase(Locale.ROOT);
-        b.optSteps(steps != null ? steps : samplerId.equals("ddpm") ? 0 : 20);
+                .optBatchSize(batch).optEta(eta).optVariance(VarianceType.fromId(variance))
+                .optClippedModelOutput(clippedModelOutput);
+        b.optSteps(steps != null ? steps : SamplingOptions.defaultSteps(sampler));
         if (spacing != null) {
             b.optSpacing(TimestepSpacing.fromId(spacing));
         }

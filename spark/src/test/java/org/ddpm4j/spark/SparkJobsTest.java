@@ -99,7 +99,7 @@ class SparkJobsTest {
 
     private static SampleSettings withSeed(SampleSettings s, long seed) {
         return new SampleSettings(s.model(), s.out(), s.sampler(), s.steps(), s.count(), seed, s.batch(), s.eta(),
-                s.variance(), s.spacing(), s.clip(), s.device(), s.partitions(), s.failFirstAttempt());
+                s.variance(), s.spacing(), s.clip(), s.clippedModelOutput(), s.device(), s.partitions(), s.failFirstAttempt());
     }
 
     private static TreeSet<String> names(Path folder) throws IOException {

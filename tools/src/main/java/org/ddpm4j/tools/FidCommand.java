@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import org.ddpm4j.runtime.onnx.Device;
+import org.ddpm4j.runtime.cli.DeviceOption;
+import org.ddpm4j.runtime.cli.SeedOption;
+import org.ddpm4j.runtime.cli.ThreadsOption;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.fid.ClassAccuracy;
 import org.ddpm4j.fid.FeatureStatistics;
@@ -27,6 +29,7 @@ import org.ddpm4j.fid.SampleSourceFactory;
 import org.ddpm4j.fid.SamplerSetting;
 import org.ddpm4j.fid.SetMeasurement;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -45,7 +48,8 @@ import picocli.CommandLine.Spec;
             "A SET is: a folder of PNG/JPEG images, a .fidstats file (or stats:FILE), fashion-mnist-train, "
                     + "fashion-mnist-test, noise[:n=N&seed=S&size=HxW&channels=C], or "
                     + "model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0&eta=0 (a class-conditional model also takes "
-                    + "guidance=W and class=NAME|LABEL|all; by default image i is drawn for class i mod K at w=1).",
+                    + "guidance=W and class=NAME|LABEL|all; by default image i is drawn for class i mod K at w=1). "
+                    + "Model samples are drawn on --device; the extractor runs on the CPU.",
             "For a class-conditional model's samples, the class accuracy is the share that the extractor's "
                     + "classifier (its logits output) assigns to the class they were drawn for.",
             "",
@@ -96,21 +100,23 @@ public final class FidCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", description = "Images per batch (default ${DEFAULT-VALUE}).", defaultValue = "64")
     int batch;
 
-    @Option(names = "--threads", paramLabel = "T", description = "ONNX Runtime intra-op threads (0: its default).", defaultValue = "0")
-    int threads;
+    /** --threads: of the extractor and of the model samples. */
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Fashion-MNIST IDX folder (default $" + DATA_ENV + ", else /usr/share/datasets/fashion-mnist).")
     Path dataDir;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "Where model samples are drawn: cpu, cuda[:id] or auto (default ${DEFAULT-VALUE}).",
-            defaultValue = "cpu")
-    String device;
+    /** --device: where model samples are drawn (the extractor runs on the CPU). */
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--no-progress", description = "Do not draw progress bars.")
     boolean noProgress;
 
-    @Option(names = "--table", description = "Print and write the FID table of --model: noise, the real-data floor, the model at each --settings.")
+    @Option(names = "--table", description = "Print and write the FID table of --model: noise, the real-data floor, the model at each --settings "
+            + "(the model's image k drawn with seed --seed + k, the noise from --seed).")
     boolean table;
 
     @Option(names = "--model", paramLabel = "FILE", description = "The model of --table.")
@@ -130,8 +136,9 @@ public final class FidCommand implements Callable<Integer> {
             defaultValue = "fashion-mnist-train")
     String floor;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the model samples and noise of --table (default ${DEFAULT-VALUE}).", defaultValue = "0")
-    long seed;
+    /** --seed: of --table's model samples and noise. */
+    @Mixin
+    SeedOption seed;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where --table writes fid-table.csv, fid-table.png and reference.fidstats (default ${DEFAULT-VALUE}).",
             defaultValue = "fid-table")
@@ -239,7 +246,7 @@ public final class FidCommand implements Callable<Integer> {
         SampleSourceFactory factory = sampleSources();
         List<Double> guidance = new ArrayList<>();
         for (SamplerSetting s : parsedSettings) {
-            try (ImageSource check = factory.open(s.samples(model, 1, seed), 1, 1)) {
+            try (ImageSource check = factory.open(s.samples(model, 1, seed.value()), 1, 1)) {
                 // a conditional model without @w is sampled at w = 1; an unconditional one has no guidance
                 guidance.add(check.classCount() > 0 ? (s.guidance() == null ? 1.0 : s.guidance()) : null);
             }
@@ -250,12 +257,12 @@ public final class FidCommand implements Callable<Integer> {
             save(refStats, saveStats != null ? saveStats : out.resolve("reference.fidstats"));
             FidEvaluator candidates = evaluator(extractor, n);
             List<FidTable.Row> rows = new ArrayList<>();
-            rows.add(row(candidates, "noise", "", 0, null, new ImageSet.Noise((int) n, 0, 0, 0, seed), refStats, ref));
+            rows.add(row(candidates, "noise", "", 0, null, new ImageSet.Noise((int) n, 0, 0, 0, seed.value()), refStats, ref));
             rows.add(row(candidates, floor + " (floor)", "", 0, null, floorSet, refStats, ref));
             for (int i = 0; i < parsedSettings.size(); i++) {
                 SamplerSetting s = parsedSettings.get(i);
                 rows.add(row(candidates, "model " + s.name(), s.sampler(), s.steps(), guidance.get(i),
-                        s.samples(model, (int) n, seed), refStats, ref));
+                        s.samples(model, (int) n, seed.value()), refStats, ref));
             }
             Files.createDirectories(out);
             Path csv = out.resolve("fid-table.csv");
@@ -310,7 +317,7 @@ public final class FidCommand implements Callable<Integer> {
 
     /** How model samples are drawn: the runtime's pipeline on --device with --threads. */
     private SampleSourceFactory sampleSources() {
-        return ModelSampleSource.factory(OnnxOptions.DEFAULTS.withDevice(Device.parse(device)).withThreads(threads));
+        return ModelSampleSource.factory(OnnxOptions.DEFAULTS.withDevice(device.device()).withThreads(threads.value()));
     }
 
     private OnnxFeatureExtractor openExtractor() throws IOException {
@@ -325,7 +332,7 @@ public final class FidCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no feature extractor: pass --extractor file.onnx (a model whose features are a "
                     + "named output), set $" + EXTRACTOR_ENV + ", or place one at " + DEFAULT_EXTRACTOR);
         }
-        return OnnxFeatureExtractor.open(file, features, threads);
+        return OnnxFeatureExtractor.open(file, features, threads.value());
     }
 
     private void save(FeatureStatistics stats, Path file) throws IOException {

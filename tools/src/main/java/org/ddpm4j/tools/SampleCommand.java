@@ -8,9 +8,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.ddpm4j.runtime.cli.ImageCountOptions;
+import org.ddpm4j.runtime.cli.RuntimeOptions;
+import org.ddpm4j.runtime.cli.SamplingOptions;
+import org.ddpm4j.runtime.cli.SeedOption;
 import org.ddpm4j.runtime.image.PngFiles;
-import org.ddpm4j.runtime.onnx.Device;
-import org.ddpm4j.runtime.onnx.GraphOptimization;
 import org.ddpm4j.runtime.model.ClassLabels;
 import org.ddpm4j.runtime.onnx.OnnxDenoiser;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
@@ -22,6 +24,7 @@ import org.ddpm4j.runtime.sampling.Samplers;
 import org.ddpm4j.runtime.sampling.TimestepSpacing;
 import org.ddpm4j.runtime.sampling.VarianceType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -54,54 +57,27 @@ public final class SampleCommand implements Callable<Integer> {
             description = "The ONNX model (default: the shipped models/fashion-mnist/model.onnx).")
     Path model;
 
-    /** The default sampler, chosen from the measurements in docs/SAMPLERS.md. */
-    public static final String DEFAULT_SAMPLER = "dpmpp-sde";
+    /** The default sampler, {@link SamplingOptions#DEFAULT_SAMPLER} (see docs/SAMPLERS.md). */
+    public static final String DEFAULT_SAMPLER = SamplingOptions.DEFAULT_SAMPLER;
     /** The default spacing of {@link #DEFAULT_SAMPLER}. */
-    public static final String DEFAULT_SPACING = "trailing";
+    public static final String DEFAULT_SPACING = Samplers.defaultSpacing(DEFAULT_SAMPLER).id();
 
-    @Option(names = "--sampler", paramLabel = "NAME",
-            description = "ddpm, ddim, dpmpp or dpmpp-sde (default " + DEFAULT_SAMPLER + ", spacing " + DEFAULT_SPACING
-                    + "; see docs/SAMPLERS.md).")
-    String sampler;
+    /** --sampler, --steps, --spacing, --eta, --variance, --clip, --clipped-model-output. */
+    @Mixin
+    SamplingOptions sampling;
 
-    @Option(names = "--steps", paramLabel = "N",
-            description = "Denoiser calls per image (default 20; ddpm: all T of the model).")
-    Integer steps;
+    /** -n, --batch. */
+    @Mixin
+    ImageCountOptions images;
 
-    @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Images (default 16; 1 with --like).")
-    Integer count;
-
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the first image (default 0; the image's with --like).")
-    Long seed;
+    @Mixin
+    SeedOption seed;
 
     @Option(names = "--like", paramLabel = "PNG",
-            description = "Draw again the image a ddpm sample PNG holds: its model (checked by sha256), sampler, steps, "
-                    + "spacing, eta, variance, clipping and seed; options given as well override them.")
+            description = "Draw again the image a ddpm sample PNG holds (one image unless -n is given): its model "
+                    + "(checked by sha256), sampler, steps, spacing, eta, variance, clipping, seed, class and guidance; "
+                    + "options given as well override them.")
     Path like;
-
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "16", description = "Images per denoiser call (default ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--eta", paramLabel = "ETA", description = "DDIM stochasticity, 0 = deterministic (default 0).")
-    Double eta;
-
-    @Option(names = "--variance", paramLabel = "V", description = "DDPM variance: fixed_small or fixed_large (default fixed_small).")
-    String variance;
-
-    @Option(names = "--spacing", paramLabel = "S",
-            description = "Timestep spacing: linspace, leading, trailing, karras or lu (default: linspace for ddpm/ddim, "
-                    + "trailing for dpmpp and dpmpp-sde).")
-    String spacing;
-
-    @Option(names = "--clip", negatable = true,
-            description = "Clip the predicted x0 to [-1, 1] (default: the model's ddpm.clip_sample).")
-    Boolean clip;
-
-    @Option(names = "--clipped-model-output",
-            negatable = true,
-            description = "DDIM with clipping: re-derive epsilon from the clipped x0 (diffusers' use_clipped_model_output; "
-                    + "default off).")
-    Boolean clippedModelOutput;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "samples", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
@@ -125,15 +101,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--no-images", description = "Do not write one PNG per image.")
     boolean noImages;
 
-    @Option(names = "--device", paramLabel = "D", defaultValue = "cpu", description = "cpu, cuda, cuda:ID or auto (default ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "ONNX Runtime intra-op threads (0: one per core).")
-    int threads;
-
-    @Option(names = "--optimization", paramLabel = "L", defaultValue = "all",
-            description = "Graph optimisation: none, basic, extended or all (default ${DEFAULT-VALUE}).")
-    String optimization;
+    /** --device, --threads, --optimization. */
+    @Mixin
+    RuntimeOptions runtime;
 
     @Option(names = "--class", paramLabel = "NAME|LABEL",
             description = "Class-conditional models: the class to draw, by name or label 0..K-1, or 'all' for"
@@ -152,25 +122,27 @@ public final class SampleCommand implements Callable<Integer> {
         PrintWriter outWriter = spec.commandLine().getOut();
         Map<String, String> likeText = like != null ? likeSettings(like) : Map.of();
         Path modelFile = like != null && model == null ? likeModel(likeText) : resolveModel(model);
-        String samplerId = (sampler != null ? sampler : likeText.getOrDefault(SampleFiles.KEY_SAMPLER_NAME, DEFAULT_SAMPLER))
-                .trim().toLowerCase(Locale.ROOT);
-        String spacingId = spacing != null ? spacing : likeText.get(SampleFiles.KEY_SPACING);
+        // precedence: an option given on the command line, then the --like PNG's setting, then the option's default
+        String samplerId = (given("--sampler") ? sampling.sampler()
+                : likeText.getOrDefault(SampleFiles.KEY_SAMPLER_NAME, sampling.sampler())).trim().toLowerCase(Locale.ROOT);
+        String spacingId = sampling.spacing() != null ? sampling.spacing() : likeText.get(SampleFiles.KEY_SPACING);
         if (spacingId == null) {
             spacingId = Samplers.defaultSpacing(samplerId).id();
         }
         TimestepSpacing spacingValue = TimestepSpacing.fromId(spacingId);
-        int n = count != null ? count : like != null ? 1 : 16;
-        long firstSeed = seed != null ? seed : like != null ? Long.parseLong(likeText.get(SampleFiles.KEY_SEED)) : 0L;
-        double etaValue = eta != null ? eta : Double.parseDouble(likeText.getOrDefault(SampleFiles.KEY_ETA, "0"));
-        VarianceType varianceValue = VarianceType.fromId(variance != null ? variance
-                : likeText.getOrDefault(SampleFiles.KEY_VARIANCE, "fixed_small"));
-        boolean cmo = clippedModelOutput != null ? clippedModelOutput
+        int n = given("-n") || like == null ? images.count() : 1;
+        long firstSeed = given("--seed") || like == null ? seed.value() : Long.parseLong(likeText.get(SampleFiles.KEY_SEED));
+        double etaValue = given("--eta") || !likeText.containsKey(SampleFiles.KEY_ETA) ? sampling.eta()
+                : Double.parseDouble(likeText.get(SampleFiles.KEY_ETA));
+        VarianceType varianceValue = VarianceType.fromId(given("--variance") ? sampling.variance()
+                : likeText.getOrDefault(SampleFiles.KEY_VARIANCE, sampling.variance()));
+        boolean cmo = sampling.clippedModelOutput() != null ? sampling.clippedModelOutput()
                 : Boolean.parseBoolean(likeText.getOrDefault(SampleFiles.KEY_CLIPPED_MODEL_OUTPUT, "false"));
-        Boolean clipValue = clip != null ? clip
+        Boolean clipValue = sampling.clip() != null ? sampling.clip()
                 : likeText.containsKey(SampleFiles.KEY_CLIP) ? Boolean.valueOf(likeText.get(SampleFiles.KEY_CLIP)) : null;
-        int stepsValue = steps != null ? steps
+        int stepsValue = sampling.steps() != null ? sampling.steps()
                 : likeText.containsKey(SampleFiles.KEY_STEPS) ? Integer.parseInt(likeText.get(SampleFiles.KEY_STEPS))
-                : samplerId.equals("ddpm") ? 0 : 20;
+                : SamplingOptions.defaultSteps(samplerId);
         if (n < 1) {
             throw new IllegalArgumentException("-n must be at least 1, found " + n);
         }
@@ -180,17 +152,15 @@ public final class SampleCommand implements Callable<Integer> {
         if (!noImages || grid || gif) {
             OutputChecks.writableFolder("--out", out);
         }
-        OnnxOptions options = OnnxOptions.DEFAULTS.withDevice(Device.parse(device)).withThreads(threads)
-                .withOptimization(GraphOptimization.parse(optimization))
-                .withWarnings(line -> spec.commandLine().getErr().println(line));
+        OnnxOptions options = runtime.onnxOptions().withWarnings(line -> spec.commandLine().getErr().println(line));
         GenerationRequest.Builder b = GenerationRequest.builder().optSampler(samplerId).optSeeds(firstSeed, n)
-                .optBatchSize(batch).optEta(etaValue).optVariance(varianceValue).optSteps(stepsValue)
+                .optBatchSize(images.batch()).optEta(etaValue).optVariance(varianceValue).optSteps(stepsValue)
                 .optSpacing(spacingValue).optClippedModelOutput(cmo);
         if (clipValue != null) {
             b.optClipSample(clipValue);
         }
         OnnxDenoiser denoiser = OnnxDenoiser.open(modelFile, options);
-        int images = n;
+        int count = n;
         int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(n));
         try (DiffusionPipeline pipeline = DiffusionPipeline.of(denoiser)) {
             if (like != null) {
@@ -215,9 +185,9 @@ public final class SampleCommand implements Callable<Integer> {
                 }
                 ClassLabels classes = ClassLabels.of(denoiser.info());
                 if (classValue.trim().equalsIgnoreCase("all")) {
-                    images = n * classes.count();
-                    long[] seeds = new long[images];
-                    long[] labels = new long[images];
+                    count = n * classes.count();
+                    long[] seeds = new long[count];
+                    long[] labels = new long[count];
                     for (int c = 0; c < classes.count(); c++) {
                         for (int k = 0; k < n; k++) {
                             seeds[c * n + k] = firstSeed + k;
@@ -241,7 +211,7 @@ public final class SampleCommand implements Callable<Integer> {
             outWriter.flush();
             GenerationResult result;
             try (ProgressBar bar = noProgress ? null
-                    : ProgressBars.bar("sampling", (long) samplerSteps * ((images + batch - 1) / batch), " steps", System.err)) {
+                    : ProgressBars.bar("sampling", (long) samplerSteps * ((count + images.batch() - 1) / images.batch()), " steps", System.err)) {
                 if (bar != null) {
                     b.optProgress((done, total) -> bar.stepTo(done));
                 }
@@ -268,6 +238,11 @@ public final class SampleCommand implements Callable<Integer> {
             outWriter.flush();
         }
         return 0;
+    }
+
+    /** Whether an option (any of its names) was given on the command line. */
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     /** The ddpm4j version written into each PNG. */

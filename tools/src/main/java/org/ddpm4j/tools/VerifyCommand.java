@@ -8,8 +8,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ddpm4j.exporter.LiveParity;
 import org.ddpm4j.exporter.ModelInspection;
+import org.ddpm4j.runtime.cli.DeviceOption;
 import org.ddpm4j.runtime.probe.ProbeVerifier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,9 +29,9 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "the ONNX file")
     Path model;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
-            description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
-    String device;
+    /** --device: where ONNX Runtime runs the file (the probe, and the comparison with --checkpoint). */
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--checkpoint", paramLabel = "DIR",
             description = "also compare with this trainer checkpoint on fresh random inputs")
@@ -46,7 +48,7 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<String> failures = new ArrayList<>();
-        ProbeVerifier.Report report = ProbeVerifier.verify(model, device);
+        ProbeVerifier.Report report = ProbeVerifier.verify(model, device.value());
         out.println(report.describe());
         if (!report.result().passed()) {
             failures.add("probe outside tolerance (" + report.result().summary() + ")");
@@ -64,7 +66,7 @@ public final class VerifyCommand implements Callable<Integer> {
                     : org.ddpm4j.exporter.onnx.OnnxModelFile.metadata(org.ddpm4j.exporter.onnx.OnnxModelFile.read(model)).getOrDefault(
                             org.ddpm4j.exporter.ExportMetadata.WEIGHTS, "ema");
             out.println("comparing with the checkpoint's " + kind + " weights");
-            LiveParity.Result live = ExportCommand.compareWithCheckpoint(model, checkpoint, kind, device, report.probe().tolerance());
+            LiveParity.Result live = ExportCommand.compareWithCheckpoint(model, checkpoint, kind, device.value(), report.probe().tolerance());
             out.println(live.describe());
             if (!live.passed()) {
                 failures.add("differs from checkpoint " + checkpoint + " (" + live.describe() + ")");

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ddpm4j.exporter.ExportMetadata;
+import org.ddpm4j.runtime.cli.RuntimeOptions;
+import org.ddpm4j.runtime.cli.SamplingOptions;
 import org.ddpm4j.runtime.io.AtomicFiles;
 import org.ddpm4j.runtime.model.ModelInfo;
-import org.ddpm4j.runtime.onnx.Device;
-import org.ddpm4j.runtime.onnx.GraphOptimization;
 import org.ddpm4j.runtime.onnx.OnnxDenoiser;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
@@ -23,6 +23,7 @@ import org.ddpm4j.runtime.pipeline.GenerationRequest;
 import org.ddpm4j.runtime.sampling.Denoiser;
 import org.ddpm4j.trainer.checkpoint.Checkpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -66,11 +67,9 @@ public final class BenchSampleCommand implements Callable<Integer> {
             description = "Backend: onnx, or djl (the trainer's PyTorch UNet on a checkpoint) (default ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "ddim", description = "ddpm, ddim or dpmpp (default ${DEFAULT-VALUE}).")
-    String sampler;
-
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Denoiser calls per image (default ${DEFAULT-VALUE}).")
-    int steps;
+    /** The sampler settings of ddpm sample, with its defaults. */
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "16", description = "Images per run, all in one batch (default ${DEFAULT-VALUE}).")
     int batch;
@@ -81,14 +80,9 @@ public final class BenchSampleCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Timed runs, or pairs with --checkpoint (default ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--device", paramLabel = "D", defaultValue = "cpu", description = "cpu, cuda, cuda:ID or auto (default ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "Intra-op threads (0: one per core).")
-    int threads;
-
-    @Option(names = "--optimization", paramLabel = "L", defaultValue = "all", description = "none, basic, extended or all (default ${DEFAULT-VALUE}).")
-    String optimization;
+    /** --device, --threads (also the DJL backend's), --optimization. */
+    @Mixin
+    RuntimeOptions runtime;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Also append the medians as CSV lines (one per backend) to FILE.")
     Path csv;
@@ -159,8 +153,8 @@ public final class BenchSampleCommand implements Callable<Integer> {
         if (weights != null && !weights.equals("ema") && !weights.equals("raw")) {
             throw new IllegalArgumentException("--weights must be ema or raw, found '" + weights + "'");
         }
-        GenerationRequest request = GenerationRequest.builder().optSampler(sampler).optSteps(steps)
-                .optSeeds(0, batch).optBatchSize(batch).build();
+        GenerationRequest request = sampling.applyTo(GenerationRequest.builder()).optSeeds(0, batch).optBatchSize(batch)
+                .build();
         SampleBenchResult result;
         if (checkpoint != null) {
             if (!backend.trim().equalsIgnoreCase("onnx")) {
@@ -205,8 +199,9 @@ public final class BenchSampleCommand implements Callable<Integer> {
                 timed.add(timedRun(pipeline, b, request));
             }
             String name = backend.trim().toLowerCase(Locale.ROOT);
-            return new SampleBenchResult(pipeline.sampler(request).toString(), model.getFileName().toString(), null,
-                    null, steps, batch, threads, warmup, runs,
+            var sampler = pipeline.sampler(request);
+            return new SampleBenchResult(sampler.toString(), model.getFileName().toString(), null,
+                    null, sampler.steps(), batch, runtime.threads(), warmup, runs,
                     List.of(new SampleBenchResult.BackendFigures(name, b.description() + ", " + b.info().summary(),
                             summarize(timed, peakRssKb()))), new double[0], peakRssKb());
         }
@@ -221,7 +216,7 @@ public final class BenchSampleCommand implements Callable<Integer> {
         try (Backend ort = openBackend("onnx")) {
             CheckpointAgreement.require(model.getFileName().toString(), ort.info(), c);
             String kind = weights != null ? weights : ort.info().metadata().getOrDefault(ExportMetadata.WEIGHTS, "ema");
-            try (Backend djl = DjlBackend.of(c, kind, threads)) {
+            try (Backend djl = DjlBackend.of(c, kind, runtime.threads())) {
                 // both run the ONNX file's contract (schedule, clipping), so the samplers are identical
                 DiffusionPipeline ortPipeline = DiffusionPipeline.of(ort.denoiser(), ort.info());
                 DiffusionPipeline djlPipeline = DiffusionPipeline.of(djl.denoiser(), ort.info());
@@ -252,8 +247,9 @@ public final class BenchSampleCommand implements Callable<Integer> {
                     djlRuns.add(d);
                     ratios[i] = o.imagesPerSecond() / d.imagesPerSecond();
                 }
-                return new SampleBenchResult(ortPipeline.sampler(request).toString(), model.getFileName().toString(),
-                        c.dir().toString(), kind, steps, batch, threads, warmup, runs, List.of(
+                var sampler = ortPipeline.sampler(request);
+                return new SampleBenchResult(sampler.toString(), model.getFileName().toString(),
+                        c.dir().toString(), kind, sampler.steps(), batch, runtime.threads(), warmup, runs, List.of(
                                 new SampleBenchResult.BackendFigures("onnx", ort.description(), summarize(ortRuns, ortRss)),
                                 new SampleBenchResult.BackendFigures("djl", djl.description(), summarize(djlRuns, djlRss))),
                         ratios, peakRssKb());
@@ -276,8 +272,8 @@ public final class BenchSampleCommand implements Callable<Integer> {
         for (SampleBenchResult.BackendFigures b : result.backends()) {
             Summary s = b.summary();
             lines.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%.4f,%.4f,%.5f,%.4f,%d%n", b.description()
-                    .replace(',', ';'), model.getFileName(), sampler, steps, batch, s.imagesPerSecond(), s.msPerCall(),
-                    s.outsideShare(), s.secondsPerRun(), s.peakRssKb()));
+                    .replace(',', ';'), model.getFileName(), sampling.samplerId(), result.steps(), batch,
+                    s.imagesPerSecond(), s.msPerCall(), s.outsideShare(), s.secondsPerRun(), s.peakRssKb()));
         }
         Files.writeString(csv, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
@@ -312,13 +308,11 @@ public final class BenchSampleCommand implements Callable<Integer> {
     Backend openBackend(String name) throws IOException {
         String id = name.trim().toLowerCase(Locale.ROOT);
         if (id.equals("onnx")) {
-            OnnxOptions options = OnnxOptions.DEFAULTS.withDevice(Device.parse(device)).withThreads(threads)
-                    .withOptimization(GraphOptimization.parse(optimization))
-                    .withWarnings(line -> spec.commandLine().getErr().println(line));
+            OnnxOptions options = runtime.onnxOptions().withWarnings(line -> spec.commandLine().getErr().println(line));
             return new OnnxBackend(OnnxDenoiser.open(model, options));
         }
         if (id.equals("djl")) {
-            return DjlBackend.open(model, threads);
+            return DjlBackend.open(model, runtime.threads());
         }
         throw new IllegalArgumentException("Unknown backend '" + name + "', expected one of " + String.join(", ", BACKENDS));
     }
