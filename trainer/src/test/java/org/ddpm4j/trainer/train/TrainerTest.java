@@ -78,13 +78,12 @@ class TrainerTest {
     }
 
     /**
-     * N + M steps in one go equal N steps, a checkpoint and M more: bit for bit with one PyTorch
-     * thread. With two, libtorch's kernels are not deterministic from process to process on this
-     * machine (a clean-clone build once gave 2.5e-6 on a weight after 10 steps, in the uninterrupted
-     * run as well as the resumed one), so two threads are held to 1e-4.
+     * N + M steps in one go equal N steps, a checkpoint and M more, in one JVM: bit for bit with one
+     * PyTorch thread. Two threads are not deterministic from run to run (see {@link ForkedResumeTest},
+     * which resumes in fresh JVMs, as a user does, within rounding).
      */
     @ParameterizedTest(name = "threads {0}")
-    @ValueSource(ints = {1, 2})
+    @ValueSource(ints = {1})
     void resumingContinuesExactly(int threads, @TempDir Path dir) throws Exception {
         Threads.setIntraOpThreads(threads);
         ImageDataset data = TestData.rectangles(12, 16);
@@ -107,16 +106,10 @@ class TrainerTest {
         Checkpoint b = Checkpoint.load(split);
         assertEquals(10, a.step());
         assertEquals(10, b.step());
-        float tolerance = threads == 1 ? 0f : 1e-4f;
-        assertSame(a.weights(), b.weights(), tolerance);
-        assertSame(a.emaWeights(), b.emaWeights(), tolerance);
-        assertSame(a.optimizerState().secondMoment(), b.optimizerState().secondMoment(), tolerance);
-        if (threads == 1) {
-            assertEquals(Files.readAllLines(dir.resolve("straight/loss.csv")), Files.readAllLines(split.resolve("loss.csv")));
-        } else {
-            assertEquals(Files.readAllLines(dir.resolve("straight/loss.csv")).size(),
-                    Files.readAllLines(split.resolve("loss.csv")).size());
-        }
+        assertSame(a.weights(), b.weights(), 0f);
+        assertSame(a.emaWeights(), b.emaWeights(), 0f);
+        assertSame(a.optimizerState().secondMoment(), b.optimizerState().secondMoment(), 0f);
+        assertEquals(Files.readAllLines(dir.resolve("straight/loss.csv")), Files.readAllLines(split.resolve("loss.csv")));
     }
 
     /**
