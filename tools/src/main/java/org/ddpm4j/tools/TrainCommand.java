@@ -116,12 +116,15 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--prediction", paramLabel = "TARGET", defaultValue = "epsilon",
             description = "What the network learns to predict: epsilon (the noise), sample (x0) or v"
-                    + " (a eps - s x0). Exported as ddpm.prediction. Default: ${DEFAULT-VALUE}.")
+                    + " (a eps - s x0). Exported as ddpm.prediction. Default: ${DEFAULT-VALUE}"
+                    + " (with min-snr, the best recipe with the default sampler in docs/ABLATION.md;"
+                    + " v was best with DPM-Solver++ and DDIM).")
     String prediction;
 
-    @Option(names = "--loss-weighting", paramLabel = "KIND", defaultValue = "none",
+    @Option(names = "--loss-weighting", paramLabel = "KIND", defaultValue = "min-snr",
             description = "Loss weight over timesteps: none, or min-snr (Hang et al. 2023: min(SNR, gamma) in"
-                    + " x0 terms, written for each target). Default: ${DEFAULT-VALUE}.")
+                    + " x0 terms, written for each target). Default: ${DEFAULT-VALUE} (better than none with every"
+                    + " sampler in docs/ABLATION.md).")
     String lossWeighting;
 
     @Option(names = "--snr-gamma", paramLabel = "G", defaultValue = "5",
