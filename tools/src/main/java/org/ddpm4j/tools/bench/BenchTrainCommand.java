@@ -108,14 +108,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
         double sgemm = dev.isGpu() ? Double.NaN : sgemmRate(dev);
         double[] sorted = seconds.clone();
         Arrays.sort(sorted);
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        double median = median(seconds);
         double imagesPerSecond = batch / median;
-        double share = 3.0 * spec.forwardFlops() * batch / median / sgemm;
-        double[] cpuSorted = cpuSeconds.clone();
-        Arrays.sort(cpuSorted);
-        double cpuMedian = cpuSorted.length % 2 == 1 ? cpuSorted[cpuSorted.length / 2]
-                : (cpuSorted[cpuSorted.length / 2 - 1] + cpuSorted[cpuSorted.length / 2]) / 2;
+        long forwardFlops = spec.forwardFlops();
+        double share = 3.0 * forwardFlops * batch / median / sgemm;
+        double cpuMedian = median(cpuSeconds);
         double load = os.getSystemLoadAverage();
         long heap = PeakMemory.heapPeakBytes();
         long rss = PeakMemory.residentPeakBytes();
@@ -139,7 +136,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             n.put("max_seconds_per_step", sorted[sorted.length - 1]);
             n.put("peak_heap_bytes", heap);
             n.put("peak_rss_bytes", rss);
-            n.put("forward_flops_per_image", spec.forwardFlops());
+            n.put("forward_flops_per_image", forwardFlops);
             n.put("sgemm_flops_per_second", sgemm);
             n.put("sgemm_share", share);
             System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(n));
@@ -154,7 +151,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-16s %.1f%n", "images/s", imagesPerSecond);
             System.out.printf(Locale.ROOT, "%-16s %.3f (process CPU time; median)%n", "CPU s/step", cpuMedian);
             System.out.printf(Locale.ROOT, "%-16s %.1f MFLOP/image forward; x3 x batch per step%n", "model",
-                    spec.forwardFlops() / 1e6);
+                    forwardFlops / 1e6);
             if (!Double.isNaN(sgemm)) {
                 System.out.printf(Locale.ROOT, "%-16s %.1f GFLOP/s (1024x1024 matMul, same threads); the step reaches %.0f%%%n",
                         "SGEMM", sgemm / 1e9, 100 * share);
@@ -182,9 +179,15 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 a.matMul(b).close();
                 t[i] = (System.nanoTime() - t0) / 1e9;
             }
-            Arrays.sort(t);
-            return 2.0 * n * n * n / ((t[4] + t[5]) / 2);
+            return 2.0 * n * n * n / median(t);
         }
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count); the array is left as is. */
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Seeded random images shaped for {@code spec}. */
