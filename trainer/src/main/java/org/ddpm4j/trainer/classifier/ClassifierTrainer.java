@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.ddpm4j.trainer.model.Scalars;
 import org.ddpm4j.trainer.train.AdamOptimizer;
 import org.ddpm4j.trainer.train.FlatLayout;
 import org.ddpm4j.trainer.train.Seeds;
@@ -158,7 +159,7 @@ public final class ClassifierTrainer implements AutoCloseable {
 
     /** Mean softmax cross-entropy of {@code logits [B, K]} against one-hot {@code target [B, K]}. */
     public static NDArray crossEntropy(NDArray logits, NDArray target) {
-        return logits.logSoftmax(1).mul(target).sum().neg().div(logits.getShape().get(0));
+        return Scalars.dividedBy(logits.logSoftmax(1).mul(target).sum().neg(), logits.getShape().get(0));
     }
 
     /** A seeded permutation of {@code 0..n-1}. */

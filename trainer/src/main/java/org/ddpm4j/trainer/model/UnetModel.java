@@ -303,7 +303,7 @@ public final class UnetModel implements AutoCloseable {
         NDArray q = parts.get(0);
         NDArray k = parts.get(1);
         NDArray v = parts.get(2);
-        NDArray w = q.transpose(0, 2, 1).matMul(k).mul(1.0 / Math.sqrt(c)).softmax(2); // [B, i, j]
+        NDArray w = Scalars.times(q.transpose(0, 2, 1).matMul(k), 1.0 / Math.sqrt(c)).softmax(2); // [B, i, j]
         NDArray a = v.matMul(w.transpose(0, 2, 1)).reshape(s); // a[b,c,i] = sum_j v[b,c,j] w[b,i,j]
         return x.add(UnetOps.conv1(a, p(name + ".proj.weight"), p(name + ".proj.bias")));
     }

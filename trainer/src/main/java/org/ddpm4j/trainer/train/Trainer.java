@@ -22,6 +22,7 @@ import org.ddpm4j.trainer.config.Objective;
 import org.ddpm4j.trainer.config.TrainingConfig;
 import org.ddpm4j.trainer.data.ImageDataset;
 import org.ddpm4j.trainer.model.OwnedArrays;
+import org.ddpm4j.trainer.model.Scalars;
 import org.ddpm4j.trainer.model.UnetModel;
 import org.ddpm4j.trainer.model.UnetSpec;
 
@@ -395,8 +396,8 @@ public final class Trainer implements AutoCloseable {
             case L1 -> d.abs();
             case HUBER -> {
                 NDArray a = d.abs();
-                NDArray q = a.minimum(1f);
-                yield q.square().mul(0.5f).add(a.sub(q));
+                NDArray q = Scalars.minimum(a, 1.0);
+                yield Scalars.times(q.square(), 0.5).add(a.sub(q));
             }
         };
     }

@@ -3,7 +3,7 @@ package org.ddpm4j.trainer.classifier;
 import java.util.SplittableRandom;
 
 /** Separable synthetic labelled images for tests. */
-final class SyntheticLabeled {
+public final class SyntheticLabeled {
 
     private SyntheticLabeled() {
     }
@@ -12,7 +12,7 @@ final class SyntheticLabeled {
      * {@code n} gray {@code size x size} images of 4 classes: class k has a bright square in quadrant
      * k (top-left, top-right, bottom-left, bottom-right) at a jittered place, over uniform noise.
      */
-    static LabeledImages quadrants(int n, int size, long seed) {
+    public static LabeledImages quadrants(int n, int size, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[][] imgs = new byte[n][size * size];
         int[] labels = new int[n];

@@ -83,7 +83,7 @@ class TrainerTest {
      * which resumes in fresh JVMs, as a user does, within rounding).
      */
     @ParameterizedTest(name = "threads {0}")
-    @ValueSource(ints = {1})
+    @ValueSource(ints = {1, 2})
     void resumingContinuesExactly(int threads, @TempDir Path dir) throws Exception {
         Threads.setIntraOpThreads(threads);
         ImageDataset data = TestData.rectangles(12, 16);
