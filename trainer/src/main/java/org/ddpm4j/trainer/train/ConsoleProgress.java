@@ -23,6 +23,7 @@ public final class ConsoleProgress implements TrainingListener {
     private final PrintStream out;
     private final boolean terminal;
     private ProgressBar bar;
+    private String lastLogLine;
 
     /** Reports to {@code out} (usually standard error), as a bar when a console is attached. */
     public ConsoleProgress(PrintStream out) {
@@ -46,7 +47,8 @@ public final class ConsoleProgress implements TrainingListener {
         if (terminal) {
             b.setUpdateIntervalMillis(1000).setConsumer(new ConsoleProgressBarConsumer(out, 120));
         } else {
-            b.setUpdateIntervalMillis(LOG_INTERVAL_MILLIS).setConsumer(new DelegatingProgressBarConsumer(out::println, 120));
+            // the bar renders once more when it closes: a log gets that line only if something changed
+            b.setUpdateIntervalMillis(LOG_INTERVAL_MILLIS).setConsumer(new DelegatingProgressBarConsumer(this::logLine, 120));
         }
         bar = b.build();
     }
@@ -72,6 +74,13 @@ public final class ConsoleProgress implements TrainingListener {
     @Override
     public void onMessage(String message) {
         message(message);
+    }
+
+    private void logLine(String line) {
+        if (!line.equals(lastLogLine)) {
+            out.println(line);
+            lastLogLine = line;
+        }
     }
 
     private void message(String m) {
