@@ -2,15 +2,11 @@ package org.ddpm4j.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.ddpm4j.trainer.checkpoint.Checkpoint;
 import org.ddpm4j.trainer.data.ImageDataset;
 import org.ddpm4j.trainer.model.UnetSpec;
@@ -55,16 +51,7 @@ class ForkedResumeTest {
     }
 
     static String fork(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", Run.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "forked training did not finish: " + out);
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        return ForkedJvm.run(Run.class, Map.of(), 120, args);
     }
 
     @Test

@@ -1,15 +1,11 @@
 package org.ddpm4j.trainer.train;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.ddpm4j.trainer.classifier.ClassifierSpec;
 import org.ddpm4j.trainer.classifier.ClassifierTrainer;
 import org.ddpm4j.trainer.classifier.ClassifierTrainingConfig;
@@ -120,16 +116,9 @@ class HostileAllocatorTest {
     @ParameterizedTest(name = "threads {0}, dropout {1}")
     @CsvSource({"1, 0.1", "2, 0.0", "2, 0.1"})
     void shortRunsFinishWhileFreedMemoryTurnsToNaN(int threads, double dropout) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", Run.class.getName(), String.valueOf(threads), String.valueOf(dropout), "4", "6")
-                .redirectErrorStream(true);
-        pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
-        pb.environment().put("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0");
-        pb.environment().put("MALLOC_ARENA_MAX", "1");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "forked training did not finish: " + out);
-        assertEquals(0, p.exitValue(), out);
+        String out = ForkedJvm.run(Run.class,
+                Map.of("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0", "MALLOC_ARENA_MAX", "1"), 300,
+                String.valueOf(threads), String.valueOf(dropout), "4", "6");
         assertTrue(out.contains("finished 4 runs of 6 steps"), out);
     }
 }
