@@ -1,11 +1,9 @@
 package org.ddpm4j.tools;
 
 import java.io.PrintStream;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.ddpm4j.trainer.train.ConsoleProgress;
 
 /**
  * Progress bars of the command line: redrawn in place on a terminal; when standard error is a log or a pipe,
@@ -31,13 +29,7 @@ public final class ProgressBars {
 
     /** As {@link #bar(String, long, String, PrintStream)}, with the terminal decided by the caller (for tests). */
     public static ProgressBar bar(String label, long total, String unit, PrintStream err, boolean terminal) {
-        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(label).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setUnit(unit, 1);
-        if (terminal) {
-            b.setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(err));
-        } else {
-            b.setUpdateIntervalMillis(LOG_INTERVAL_MILLIS).setConsumer(new DelegatingProgressBarConsumer(err::println, 100));
-        }
-        return b.build();
+        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(label).setInitialMax(total).setUnit(unit, 1);
+        return ConsoleProgress.build(b, err, terminal, 250, LOG_INTERVAL_MILLIS, 0);
     }
 }

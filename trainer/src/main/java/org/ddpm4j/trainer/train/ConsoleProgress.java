@@ -23,7 +23,6 @@ public final class ConsoleProgress implements TrainingListener {
     private final PrintStream out;
     private final boolean terminal;
     private ProgressBar bar;
-    private String lastLogLine;
 
     /** Reports to {@code out} (usually standard error), as a bar when a console is attached. */
     public ConsoleProgress(PrintStream out) {
@@ -42,15 +41,30 @@ public final class ConsoleProgress implements TrainingListener {
                 .setTaskName("train")
                 .setInitialMax(untilStep)
                 .startsFrom(fromStep, Duration.ZERO)
-                .setStyle(ProgressBarStyle.ASCII)
                 .setMaxRenderedLength(120);
+        bar = build(b, out, terminal, 1000, LOG_INTERVAL_MILLIS, 120);
+    }
+
+    /**
+     * Builds {@code b} (ASCII style) onto {@code out}: redrawn in place every {@code terminalMillis}
+     * when {@code terminal}; else a plain line every {@code logMillis}, a line identical to the one
+     * before never repeated (the bar renders once more when it closes). {@code width} 0 on a terminal
+     * means the terminal's own width. The command line's bars are built here too.
+     */
+    public static ProgressBar build(ProgressBarBuilder b, PrintStream out, boolean terminal, int terminalMillis,
+            int logMillis, int width) {
+        b.setStyle(ProgressBarStyle.ASCII);
         if (terminal) {
-            b.setUpdateIntervalMillis(1000).setConsumer(new ConsoleProgressBarConsumer(out, 120));
-        } else {
-            // the bar renders once more when it closes: a log gets that line only if something changed
-            b.setUpdateIntervalMillis(LOG_INTERVAL_MILLIS).setConsumer(new DelegatingProgressBarConsumer(this::logLine, 120));
+            return b.setUpdateIntervalMillis(terminalMillis).setConsumer(width > 0
+                    ? new ConsoleProgressBarConsumer(out, width) : new ConsoleProgressBarConsumer(out)).build();
         }
-        bar = b.build();
+        String[] last = {null};
+        return b.setUpdateIntervalMillis(logMillis).setConsumer(new DelegatingProgressBarConsumer(line -> {
+            if (!line.equals(last[0])) {
+                out.println(line);
+                last[0] = line;
+            }
+        }, width > 0 ? width : 100)).build();
     }
 
     @Override
@@ -74,13 +88,6 @@ public final class ConsoleProgress implements TrainingListener {
     @Override
     public void onMessage(String message) {
         message(message);
-    }
-
-    private void logLine(String line) {
-        if (!line.equals(lastLogLine)) {
-            out.println(line);
-            lastLogLine = line;
-        }
     }
 
     private void message(String m) {
