@@ -17,7 +17,15 @@ $ddpm verify --model "$dst/model.onnx"
 rm -rf "$dst/checkpoint" && mkdir -p "$dst/checkpoint"
 cp "$run/last/"* "$dst/checkpoint/"
 mkdir -p "$dst/training"
-cp "$run/loss.csv" "$dst/training/loss.csv"
+# a resumed run's loss.csv starts at its first step: keep the shipped rows before it
+first=$(sed -n 2p "$run/loss.csv" | cut -d, -f1)
+if [ -f "$dst/training/loss.csv" ] && [ -n "$first" ]; then
+  { head -1 "$run/loss.csv"; tail -n +2 "$dst/training/loss.csv" | awk -F, -v f="$first" '$1 < f'
+    tail -n +2 "$run/loss.csv"; } > "$dst/training/loss.csv.new"
+  mv "$dst/training/loss.csv.new" "$dst/training/loss.csv"
+else
+  cp "$run/loss.csv" "$dst/training/loss.csv"
+fi
 cp "$run/loss.png" "$dst/loss.png"
 tmp=$(mktemp -d)
 conditional=$($ddpm inspect "$dst/model.onnx" | grep -c 'ddpm.class_count' || true)
