@@ -43,6 +43,7 @@ final class ResumeSettings {
             new Setting("--snr-gamma", "snr-gamma", "objective.snrGamma", "min-SNR gamma", true),
             new Setting("--lr-schedule", "lr-schedule", "lrSchedule.kind", "learning-rate schedule", true),
             new Setting("--lr-floor", "lr-floor", "lrSchedule.floor", "learning-rate floor", true),
+            new Setting("--lr-decay-from", "lr-decay-from", "lrSchedule.decayFrom", "learning-rate decay start", true),
             new Setting("--prediction", null, "objective.prediction", "prediction", false),
             new Setting("--preset", null, "preset", "preset", false),
             new Setting("--image-size", null, "imageSize", "image size", false),
@@ -75,12 +76,14 @@ final class ResumeSettings {
      * @param given         the typed value of each option, as the checkpoint would record it
      *                      (keyed by option; JSON-compatible: String, Number, Boolean)
      * @param overrides     the keys given to {@code --override}
+     * @param resumedStep   the checkpoint's step: where a schedule switched to cosine starts to fall,
+     *                      unless {@code --lr-decay-from} is given
      * @param untilStep     {@code --steps}: where a schedule switched to cosine ends
      * @throws IllegalArgumentException for a contradiction that was not overridden, an override of
      *                                  an option that was not typed, or an unknown key
      */
     static Resolved resolve(Path checkpointDir, UnetSpec spec, TrainingConfig config, Predicate<String> typed,
-            Map<String, Object> given, Set<String> overrides, long untilStep) {
+            Map<String, Object> given, Set<String> overrides, long resumedStep, long untilStep) {
         Set<String> unknown = new LinkedHashSet<>(overrides);
         unknown.removeAll(overridableKeys());
         if (!unknown.isEmpty()) {
@@ -133,7 +136,15 @@ final class ResumeSettings {
         }
         ObjectNode lr = (ObjectNode) configNode.get("lrSchedule");
         if (lr != null && "cosine".equals(lr.path("kind").asText()) && lr.path("decaySteps").asLong() <= 0) {
-            lr.put("decaySteps", untilStep); // a schedule switched to cosine on resume ends at --steps
+            // a constant schedule switched to cosine on resume: it cools down the rest of the run, from the
+            // resumed step (or --lr-decay-from) to --lr-floor (or its default) at --steps
+            lr.put("decaySteps", untilStep);
+            if (!typed.test("--lr-floor")) {
+                lr.set("floor", JSON.valueToTree(given.get("--lr-floor")));
+            }
+            if (!typed.test("--lr-decay-from")) {
+                lr.put("decayFrom", resumedStep);
+            }
         }
         try {
             return new Resolved(JSON.treeToValue(specNode, UnetSpec.class),

@@ -140,6 +140,12 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Where a cosine schedule ends, as a share of --lr. Default: ${DEFAULT-VALUE}.")
     double lrFloor;
 
+    @Option(names = "--lr-decay-from", paramLabel = "STEP",
+            description = "Step where a cosine schedule starts to fall, holding --lr until then (warm-up, stable,"
+                    + " decay). Default: the end of warm-up for a new run; the resumed step when --resume switches"
+                    + " a run to cosine, so the rest of the run cools down.")
+    Long lrDecayFrom;
+
     @Option(names = "--image-size", paramLabel = "PX", description = "Override the preset's image size.")
     Integer imageSize;
 
@@ -183,7 +189,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--override", paramLabel = "KEY", split = ",",
             description = "With --resume: let these typed options replace the checkpoint's values"
                     + " (data, batch, lr, warmup, loss, ema-decay, grad-clip, seed, flip, dropout, label-dropout,"
-                    + " loss-weighting, snr-gamma, lr-schedule, lr-floor). Without it,"
+                    + " loss-weighting, snr-gamma, lr-schedule, lr-floor, lr-decay-from). Without it,"
                     + " an option that contradicts the checkpoint is an error.")
     List<String> overrides;
 
@@ -253,7 +259,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             ResumeSettings.Resolved resolved = ResumeSettings.resolve(checkpoint.dir(), checkpoint.spec(),
                     checkpoint.config(), o -> spec.commandLine().getParseResult().hasMatchedOption(o), typedValues(),
-                    overrides == null ? Set.of() : Set.copyOf(overrides), steps);
+                    overrides == null ? Set.of() : Set.copyOf(overrides), checkpoint.step(), steps);
             unet = resolved.spec();
             config = resolved.config();
             err.println("resuming " + checkpoint.dir() + " at step " + checkpoint.step()
@@ -283,7 +289,8 @@ public final class TrainCommand implements Callable<Integer> {
                     LossType.fromId(loss), emaDecay, type.id(), timesteps, betaStart, betaEnd, seed, !noFlip)
                     .withRecipe(new Objective(prediction, lossWeighting, snrGamma),
                             new LrSchedule(lrSchedule, lrSchedule.equals("constant") ? 0.0 : lrFloor,
-                                    lrSchedule.equals("constant") ? 0L : steps));
+                                    lrSchedule.equals("constant") ? 0L : steps,
+                                    lrSchedule.equals("constant") || lrDecayFrom == null ? 0L : lrDecayFrom));
             if (out == null) {
                 out = Path.of("runs", preset);
             }
@@ -313,8 +320,9 @@ public final class TrainCommand implements Callable<Integer> {
                 dataset.skipped() > 0 ? " (" + dataset.skipped() + " unreadable skipped)" : "",
                 config.preset(), unet.parameterCount(), config.noiseSchedule(), config.batch(),
                 config.learningRate(), config.lrSchedule().kind().equals("constant") ? ""
-                        : String.format(Locale.ROOT, " (cosine to %.3g at step %d)", config.learningRate()
-                                * config.lrSchedule().floor(), config.lrSchedule().decaySteps()),
+                        : String.format(Locale.ROOT, " (cosine from step %d to %.3g at step %d)",
+                                Math.max(config.warmupSteps(), config.lrSchedule().decayFrom()),
+                                config.learningRate() * config.lrSchedule().floor(), config.lrSchedule().decaySteps()),
                 config.objective().prediction(), config.loss(),
                 config.objective().minSnr() ? " min-SNR (gamma " + config.objective().snrGamma() + ")" : "",
                 config.emaDecay(), dev, Threads.intraOpThreads());
@@ -366,6 +374,7 @@ public final class TrainCommand implements Callable<Integer> {
         v.put("--snr-gamma", snrGamma);
         v.put("--lr-schedule", lrSchedule);
         v.put("--lr-floor", lrFloor);
+        v.put("--lr-decay-from", lrDecayFrom);
         return v;
     }
 

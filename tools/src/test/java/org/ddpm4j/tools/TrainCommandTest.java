@@ -146,6 +146,35 @@ class TrainCommandTest {
     }
 
     @Test
+    void resumingWithACosineCoolsDownTheRestOfTheRun(@TempDir Path dir) throws Exception {
+        Path images = imageFolder(dir);
+        Path out = dir.resolve("run");
+        StringBuilder err = new StringBuilder();
+        assertEquals(0, run(err, "train", "--data", images.toString(), "--preset", "tiny", "--steps", "2", "--batch", "2",
+                "--lr", "1e-3", "--warmup", "0", "--sample-count", "0", "--threads", "1", "--out", out.toString()),
+                err.toString());
+        StringBuilder cool = new StringBuilder();
+        assertEquals(0, run(cool, "train", "--resume", "--out", out.toString(), "--steps", "6", "--lr-schedule", "cosine",
+                "--override", "lr-schedule", "--sample-count", "0", "--threads", "1"), cool.toString());
+        assertTrue(cool.toString().contains("cosine from step 2 to 0.000100 at step 6"), cool.toString());
+        assertEquals(new org.ddpm4j.trainer.config.LrSchedule("cosine", 0.1, 6, 2), Checkpoint.load(out).config().lrSchedule());
+        // loss.csv: step, loss, lr, ...; steps 1-2 at the peak, then 0.1 + 0.9 (1 + cos(pi (k - 2) / 4)) / 2
+        java.util.List<String> rows = Files.readAllLines(out.resolve("loss.csv"));
+        assertEquals(7, rows.size());
+        for (int k = 1; k <= 6; k++) {
+            double lr = Double.parseDouble(rows.get(k).split(",")[2]);
+            double factor = k <= 2 ? 1 : 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * (k - 2) / 4.0));
+            assertEquals(1e-3 * factor, lr, 1e-9, "step " + k);
+        }
+
+        StringBuilder later = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(later, "train", "--resume", "--out", out.toString(), "--steps", "8",
+                "--lr-decay-from", "7"));
+        assertTrue(later.toString().contains("--lr-decay-from 7 contradicts the checkpoint's learning-rate decay start 2")
+                && later.toString().contains("--override lr-decay-from"), later.toString());
+    }
+
+    @Test
     void badInputEndsInOneLineAndExitCode2(@TempDir Path dir) throws Exception {
         StringBuilder err = new StringBuilder();
         Path missing = dir.resolve("nothing-here");

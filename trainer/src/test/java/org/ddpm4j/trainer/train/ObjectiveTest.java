@@ -113,8 +113,35 @@ class ObjectiveTest {
                 d.betaStart(), d.betaEnd(), d.seed(), d.flip(), 0, null, Objective.DEFAULT, cosine).learningRateAt(599), 1e-15);
         assertEquals(d.learningRate(), d.learningRateAt(10_000), 0.0, "constant stays at the peak");
         assertThrows(IllegalArgumentException.class, () -> new LrSchedule("cosine", 0.1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LrSchedule("cosine", 0.1, 1000, 1000));
+        assertThrows(IllegalArgumentException.class, () -> new LrSchedule("cosine", 0.1, 1000, -1));
         assertThrows(IllegalArgumentException.class, () -> new LrSchedule("step", 0.1, 10));
         assertThrows(IllegalArgumentException.class, () -> new Objective("x0", "none", 5));
         assertThrows(IllegalArgumentException.class, () -> new Objective("v", "snr", 5));
+    }
+
+    @Test
+    void aLateCosineHoldsThePeakThenCoolsDownToItsFloor() {
+        // warm-up 100, stable to step 4,000, then half a cosine to 0.2 at step 6,000
+        LrSchedule wsd = new LrSchedule("cosine", 0.2, 6000, 4000);
+        int warmup = 100;
+        assertEquals(1.0, wsd.factorAt(150, warmup), 0.0, "after warm-up, before the decay: the peak");
+        assertEquals(1.0, wsd.factorAt(3999, warmup), 1e-12, "the decay's first step is still the peak");
+        // step index 4999 is the 1,000th of 2,000 decay steps: halfway, cos(pi/2) = 0
+        assertEquals(0.2 + 0.8 * 0.5, wsd.factorAt(4999, warmup), 1e-12);
+        // a quarter of the way: 0.2 + 0.8 * (1 + cos(pi/4)) / 2
+        assertEquals(0.2 + 0.8 * 0.5 * (1 + Math.sqrt(0.5)), wsd.factorAt(4499, warmup), 1e-12);
+        assertEquals(0.2, wsd.factorAt(5999, warmup), 1e-12);
+        assertEquals(0.2, wsd.factorAt(9000, warmup), 1e-12);
+        // a start inside the warm-up falls from the end of warm-up, as the three-value form does
+        assertEquals(new LrSchedule("cosine", 0.2, 6000).factorAt(2999, warmup),
+                new LrSchedule("cosine", 0.2, 6000, 50).factorAt(2999, warmup), 0.0);
+    }
+
+    @Test
+    void aCheckpointWithoutTheDecayStartReadsAsFallingFromWarmUp() throws Exception {
+        LrSchedule old = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                "{\"kind\":\"cosine\",\"floor\":0.1,\"decaySteps\":1100}", LrSchedule.class);
+        assertEquals(new LrSchedule("cosine", 0.1, 1100, 0), old);
     }
 }
