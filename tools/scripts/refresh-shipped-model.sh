@@ -35,7 +35,8 @@ if [ "$conditional" -gt 0 ]; then
   cp "$tmp/w1/grid.png" "$dst/grid-classes-w1.png"
   $ddpm sample --model "$dst/model.onnx" --class all -n 8 --seed 0 --guidance 3 --grid --no-images --out "$tmp/w3" --no-progress
   cp "$tmp/w3/grid.png" "$dst/grid-classes-w3.png"
-  settings=dpmpp-sde-20,dpmpp-sde-20@w2,dpmpp-sde-20@w3,dpmpp-sde-10,dpmpp-20,dpmpp-10,ddim-50
+  # @none: the null label (the model without a class), for every seed
+  settings=dpmpp-sde-20,dpmpp-sde-20@w2,dpmpp-sde-20@w3,dpmpp-sde-20@none,dpmpp-sde-10,dpmpp-20,dpmpp-10,ddim-50
 else
   settings=dpmpp-sde-20,dpmpp-sde-10,dpmpp-20,dpmpp-10,ddim-50
 fi
@@ -49,9 +50,9 @@ $ddpm fid --table --model "$dst/model.onnx" -n "$n" --settings "$settings" --out
 cp "$tmp/fid/"*.csv "$dst/fid-table.csv" 2>/dev/null || true
 cp "$tmp/fid/"*.png "$dst/fid-table.png" 2>/dev/null || true
 if [ "$n1000" -gt 0 ]; then
-  # the reference sampler on the same footing as the default: its own n, the same seeds, drawn
-  # unconditionally (a conditional model's null label), each folder's FID against the test set and
-  # the speckle measure of the very same images (tools/scripts/measure-samplers.sh)
+  # the reference sampler on the same footing as the default: its own n, the same seeds (and, for a
+  # conditional model, the same class of each seed, as the FID table draws them), each folder's FID
+  # against the test set and the speckle measure of the very same images (tools/scripts/measure-samplers.sh)
   MODEL="$dst/model.onnx" DDPM="$ddpm" tools/scripts/measure-samplers.sh "$tmp/ddpm1000" "$n1000" \
     ddpm-1000:ddpm:1000:linspace dpmpp-sde-20:dpmpp-sde:20:trailing dpmpp-sde-10:dpmpp-sde:10:trailing \
     | tee "$dst/ddpm1000-vs-default.txt"

@@ -64,9 +64,11 @@ public sealed interface ImageSet {
     /**
      * Samples from a model file.
      *
-     * <p>A class-conditional model's image i is drawn for class {@code i mod K} (equal numbers per
-     * class) unless {@code classes} names one class, with guidance scale {@code guidance} (1 when not
-     * given). An unconditional model refuses both settings.
+     * <p>A class-conditional model's image i (seed {@code seed + i}) is drawn for class
+     * {@code (seed + i) mod K} (equal numbers per class, the class {@code ddpm sample} gives that seed)
+     * unless {@code classes} names one class, or {@code none} (the null label: the model without a
+     * class), with guidance scale {@code guidance} (1 when not given). An unconditional model refuses
+     * both settings.
      *
      * @param model    the ONNX model
      * @param sampler  sampler name as the runtime names them: {@code ddpm}, {@code ddim} or {@code dpmpp}
@@ -75,7 +77,7 @@ public sealed interface ImageSet {
      * @param seed     seed of the first sample; sample i uses the runtime's per-image stream i
      * @param eta      DDIM eta (0 deterministic)
      * @param guidance classifier-free guidance scale w, or null when not given
-     * @param classes  {@value #ALL_CLASSES}, a class name or a label number, or null when not given (all classes)
+     * @param classes  {@value #ALL_CLASSES}, a class name or a label number, none, or null when not given (all classes)
      */
     record ModelSamples(Path model, String sampler, int steps, int count, long seed, double eta, Double guidance,
             String classes) implements ImageSet {
@@ -124,7 +126,7 @@ public sealed interface ImageSet {
     /** Syntax summary for error messages and help. */
     String SYNTAX = "a folder of PNG/JPEG images, a .fidstats file (or stats:FILE), fashion-mnist-train, "
             + "fashion-mnist-test, noise[:n=N&seed=S&size=HxW&channels=C], or model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0"
-            + "[&guidance=W&class=NAME|LABEL|all]";
+            + "[&guidance=W&class=NAME|LABEL|all|none]";
 
     /**
      * Parses an image set name.
@@ -163,8 +165,8 @@ public sealed interface ImageSet {
             Double guidance = q.containsKey("guidance") ? doubleValue(t, q, "guidance", 1.0) : null;
             String classes = q.get("class");
             if (classes != null && classes.isEmpty()) {
-                throw new IllegalArgumentException("image set '" + text + "': class must be a class name, a label number or "
-                        + ALL_CLASSES + ", found nothing");
+                throw new IllegalArgumentException("image set '" + text + "': class must be a class name, a label number, "
+                        + ALL_CLASSES + " or none, found nothing");
             }
             return new ModelSamples(Path.of(file), sampler, intValue(t, q, "steps", defaultSteps),
                     intValue(t, q, "n", 0), longValue(t, q, "seed", 0), doubleValue(t, q, "eta", 0.0), guidance, classes);

@@ -18,9 +18,9 @@ import org.ddpm4j.runtime.pipeline.GenerationResult;
  * {@code ddpm sample} would write with the same seeds. Samples are quantised to 8 bits exactly as
  * PNG files of them would be, so measuring a folder of written samples gives the same statistics.
  *
- * <p>A class-conditional model's image k is drawn for class {@code k mod K} (or the one class the set
- * names) with the set's guidance scale (1 when not given), and carries that class as its
- * {@link FidImage#label()}. An unconditional model refuses guidance and class settings.
+ * <p>A class-conditional model's image k is drawn for class {@code (seed + k) mod K}, as {@code ddpm
+ * sample} draws that seed (or for the one class the set names, or the null label for {@code none}) with
+ * the set's guidance scale (1 when not given), and carries that class as its {@link FidImage#label()}. An unconditional model refuses guidance and class settings.
  */
 public final class ModelSampleSource implements ImageSource {
 
@@ -31,7 +31,8 @@ public final class ModelSampleSource implements ImageSource {
     private final int end;
     private final int batch;
     private final int classCount;
-    private final int fixedClass;
+    private final long fixedClass;
+    private final ClassLabels classLabels;
     private final double guidance;
     private int position;
 
@@ -75,9 +76,14 @@ public final class ModelSampleSource implements ImageSource {
             ClassLabels classes = ClassLabels.of(info);
             this.classCount = classes.count();
             String which = spec.classes();
+            this.classLabels = classes;
             this.fixedClass = which == null || which.trim().equalsIgnoreCase(ImageSet.ALL_CLASSES) ? -1
-                    : classes.resolve(which);
+                    : classes.choose(which);
             this.guidance = spec.guidance() == null ? 1.0 : spec.guidance();
+            if (fixedClass == classes.nullLabel() && guidance != 1.0) {
+                throw new IllegalArgumentException("'" + spec.label() + "': guidance " + guidance + " needs a class;"
+                        + " class=none draws the model without one, where guidance changes nothing");
+            }
         } else {
             if (spec.asksForClasses()) {
                 throw new IllegalArgumentException("'" + spec.label() + "': " + spec.model().getFileName()
@@ -85,6 +91,7 @@ public final class ModelSampleSource implements ImageSource {
                         + " and class= need a class-conditional one");
             }
             this.classCount = 0;
+            this.classLabels = null;
             this.fixedClass = -1;
             this.guidance = 1.0;
         }
@@ -125,14 +132,15 @@ public final class ModelSampleSource implements ImageSource {
     private long[] labels(int n) {
         long[] labels = new long[n];
         for (int k = 0; k < n; k++) {
-            labels[k] = fixedClass >= 0 ? fixedClass : (position + k) % classCount;
+            labels[k] = fixedClass >= 0 ? fixedClass : classLabels.bySeed(spec.seed() + position + k);
         }
         return labels;
     }
 
     @Override
     public int classCount() {
-        return classCount;
+        // the null label's images were drawn for no class (class=none): nothing to score
+        return fixedClass == classCount ? 0 : classCount;
     }
 
     /** The guidance scale the images are drawn with (1 for an unconditional model). */
@@ -169,7 +177,9 @@ public final class ModelSampleSource implements ImageSource {
             for (int i = 0; i < per; i++) {
                 p[i] = ImageTensors.toByte(s[k * per + i]) / 255f;
             }
-            out.add(new FidImage(c, h, w, p, classCount > 0 ? (int) request.label(k) : FidImage.NO_LABEL));
+            // an image of the null label was drawn for no class: it has no class accuracy to count
+            out.add(new FidImage(c, h, w, p, classCount > 0 && request.label(k) < classCount ? (int) request.label(k)
+                    : FidImage.NO_LABEL));
         }
         position += n;
         return out;

@@ -2,6 +2,7 @@ package org.ddpm4j.fid;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,7 +69,7 @@ class ConditionalSamplesTest {
     }
 
     @Test
-    void imageIIsDrawnForClassIModKAndCarriesItsLabel() throws IOException {
+    void theImageOfSeedSIsDrawnForClassSModKAndCarriesItsLabel() throws IOException {
         Path model = TinyOnnx.conditionalDenoiser(dir.resolve("c.onnx"), 1, 4);
         List<FidImage> images;
         try (ImageSource src = FACTORY.open(new ImageSet.ModelSamples(model, "ddim", 5, 0, 0, 0.0), 7, 2)) {
@@ -100,6 +101,27 @@ class ConditionalSamplesTest {
                 assertTrue(mean(image) > 0.5);
             }
         }
+        // from seed 3 the classes follow the seed (3 mod 2 = 1 first), as ddpm sample draws them, and the
+        // image of seed 4 is the one drawn as image 4 from seed 0
+        try (ImageSource src = FACTORY.open((ImageSet.ModelSamples) ImageSet.parse(
+                "model:" + model + "?steps=5&seed=3", dir), 3, 3)) {
+            List<FidImage> fromThree = drain(src);
+            for (int k = 0; k < 3; k++) {
+                assertEquals((3 + k) % 2, fromThree.get(k).label(), "seed " + (3 + k));
+                assertArrayEquals(images.get(3 + k).pixels(), fromThree.get(k).pixels(), 0f);
+            }
+        }
+        // class=none: the null label (the tiny model's is bright), images without a class to score
+        try (ImageSource src = FACTORY.open((ImageSet.ModelSamples) ImageSet.parse(
+                "model:" + model + "?steps=5&class=none", dir), 4, 4)) {
+            for (FidImage image : drain(src)) {
+                assertFalse(image.labelled());
+                assertTrue(mean(image) > 0.5, "mean " + mean(image));
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FACTORY.open(
+                (ImageSet.ModelSamples) ImageSet.parse("model:" + model + "?steps=5&class=none&guidance=2", dir), 4, 4));
+        assertTrue(e.getMessage().contains("class=none draws the model without one"), e.getMessage());
     }
 
     @Test
@@ -139,7 +161,7 @@ class ConditionalSamplesTest {
         Path model = TinyOnnx.conditionalDenoiser(dir.resolve("c.onnx"), 1, 4);
         ImageSet.ModelSamples m = (ImageSet.ModelSamples) ImageSet.parse("model:" + model + "?steps=5&class=sneaker", dir);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FACTORY.open(m, 2, 2));
-        assertEquals("unknown class 'sneaker': expected a label 0..1 or one of the names (0=dark, 1=bright)", e.getMessage());
+        assertEquals("unknown class 'sneaker': expected a label 0..1 or one of the names (0=dark, 1=bright), or 'none' for the unconditional model", e.getMessage());
     }
 
     /** A pipeline closed after the test. */

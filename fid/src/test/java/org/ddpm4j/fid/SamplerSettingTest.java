@@ -27,6 +27,13 @@ class SamplerSettingTest {
         assertEquals(1.5, SamplerSetting.parse("ddim-10@w1.5").guidance());
         assertEquals("ddim-10@w1.5", SamplerSetting.parse("ddim-10@w1.5").name());
         assertEquals(0.0, SamplerSetting.parse("ddpm-1000@w0").guidance());
+        SamplerSetting none = SamplerSetting.parse("dpmpp-sde-20@none");
+        assertEquals("dpmpp-sde", none.sampler());
+        assertTrue(none.nullLabel());
+        assertNull(none.guidance());
+        assertEquals("dpmpp-sde-20@none", none.name());
+        assertEquals("none", none.samples(Path.of("m.onnx"), 10, 0).classes());
+        assertNull(plain.samples(Path.of("m.onnx"), 10, 0).classes());
     }
 
     @Test
@@ -45,7 +52,7 @@ class SamplerSettingTest {
     @Test
     void malformedSettingsNameTheExpectedForm() {
         for (String bad : new String[] {"ddim", "ddim-", "-50", "ddim-x", "ddim-0", "ddim-50@2", "ddim-50@w",
-                "ddim-50@wx", "ddim-50@wNaN", "ddim-50@w2@w3", "ddim-5.5"}) {
+                "ddim-50@wx", "ddim-50@wNaN", "ddim-50@w2@w3", "ddim-5.5", "ddim-5@nothing", "ddim-5@none@w2"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SamplerSetting.parse(bad), bad);
             assertEquals("sampler settings look like " + SamplerSetting.FORM + ", found '" + bad + "'", e.getMessage());
         }

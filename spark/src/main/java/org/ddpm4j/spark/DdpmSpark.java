@@ -13,6 +13,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.ddpm4j.fid.IdxImageSource;
+import org.ddpm4j.runtime.cli.ClassOptions;
 import org.ddpm4j.runtime.cli.DeviceOption;
 import org.ddpm4j.runtime.cli.ImageCountOptions;
 import org.ddpm4j.runtime.cli.SamplingOptions;
@@ -151,6 +152,10 @@ public final class DdpmSpark implements Callable<Integer> {
         @Mixin
         SeedOption seed;
 
+        /** --class, --guidance. */
+        @Mixin
+        ClassOptions classes;
+
         @Option(names = "--out", paramLabel = "PATH", defaultValue = "samples", description = "Output folder, any Hadoop path (default ${DEFAULT-VALUE}).")
         String out;
 
@@ -161,7 +166,8 @@ public final class DdpmSpark implements Callable<Integer> {
         SampleSettings settings() {
             return new SampleSettings(model, out, sampling.sampler(), sampling.steps(), images.count(), seed.value(),
                     images.batch(), sampling.eta(), sampling.variance(), sampling.spacing(), sampling.clip(),
-                    sampling.clippedModelOutputOrDefault(), device.value(), sparkOptions.partitions, false);
+                    sampling.clippedModelOutputOrDefault(), classes.value(), classes.guidance(), device.value(),
+                    sparkOptions.partitions, false);
         }
 
         @Override

@@ -93,7 +93,7 @@ public final class SampleJob {
         ShippedFile model = ShippedFile.of(s.model(), "model", hadoop);
         String sampler;
         try (DiffusionPipeline p = DiffusionPipeline.open(model.localCopy(hadoop), OnnxOptions.DEFAULTS.withThreads(1))) {
-            sampler = p.sampler(s.request(0, Math.min(s.batch(), s.count()))).toString();
+            sampler = p.sampler(s.request(0, Math.min(s.batch(), s.count()), p.info())).toString();
         }
         model.ship(sc);
 
@@ -153,7 +153,7 @@ public final class SampleJob {
         while (batches.hasNext()) {
             int first = batches.next() * s.batch();
             int n = Math.min(s.batch(), s.count() - first);
-            var request = s.request(first, n);
+            var request = s.request(first, n, pipeline.info());
             if (settingsText == null) {
                 // the same remake settings ddpm sample writes
                 String sampler = s.sampler().trim().toLowerCase(java.util.Locale.ROOT);

@@ -1,10 +1,12 @@
 package org.ddpm4j.spark;
 
 import java.io.Serializable;
+import org.ddpm4j.runtime.cli.ClassOptions;
 import org.ddpm4j.runtime.cli.DeviceOption;
 import org.ddpm4j.runtime.cli.ImageCountOptions;
 import org.ddpm4j.runtime.cli.SamplingOptions;
 import org.ddpm4j.runtime.cli.SeedOption;
+import org.ddpm4j.runtime.model.ModelInfo;
 import org.ddpm4j.runtime.onnx.Device;
 import org.ddpm4j.runtime.pipeline.GenerationRequest;
 import org.ddpm4j.runtime.sampling.TimestepSpacing;
@@ -25,14 +27,17 @@ import org.ddpm4j.runtime.sampling.VarianceType;
  * @param spacing          timestep spacing, null for the sampler's default
  * @param clip             clip the predicted x0, null for the model's {@code ddpm.clip_sample}
  * @param clippedModelOutput DDIM with clipping: re-derive epsilon from the clipped x0
+ * @param classes          a class-conditional model's class (name, label or none), null for each seed's
+ *                         class (seed mod K), as {@code ddpm sample --class}
+ * @param guidance         classifier-free guidance scale, null for 1
  * @param device           the device of tasks without a GPU resource: cpu, cuda[:id] or auto
  * @param partitions       Spark partitions, 0 for the context's default parallelism
  * @param failFirstAttempt fault injection for tests: the first attempt of partition 0 writes a partial
  *                         temporary file and fails, as a killed task would
  */
 public record SampleSettings(String model, String out, String sampler, Integer steps, int count, long seed, int batch,
-        double eta, String variance, String spacing, Boolean clip, boolean clippedModelOutput, String device,
-        int partitions, boolean failFirstAttempt) implements Serializable {
+        double eta, String variance, String spacing, Boolean clip, boolean clippedModelOutput, String classes,
+        Double guidance, String device, int partitions, boolean failFirstAttempt) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -56,37 +61,47 @@ public record SampleSettings(String model, String out, String sampler, Integer s
             TimestepSpacing.fromId(spacing);
         }
         Device.parse(device);
+        if (classes != null && classes.trim().equalsIgnoreCase(ClassOptions.ALL)) {
+            throw new IllegalArgumentException("--class " + ClassOptions.ALL + " (one grid row per class) is ddpm"
+                    + " sample's: name one class, 'none', or leave --class out for the class of each seed (s mod K)");
+        }
     }
 
     /** {@code ddpm sample}'s defaults (those of the shared options) for {@code model}, {@code count} images and {@code out}. */
     public static SampleSettings defaults(String model, int count, String out) {
         return new SampleSettings(model, out, SamplingOptions.DEFAULT_SAMPLER, null, count, SeedOption.DEFAULT,
                 ImageCountOptions.DEFAULT_BATCH, SamplingOptions.DEFAULT_ETA, SamplingOptions.DEFAULT_VARIANCE, null, null,
-                false, DeviceOption.DEFAULT, 0, false);
+                false, null, null, DeviceOption.DEFAULT, 0, false);
     }
 
     /** A copy with other sampler, steps and batch size. */
     public SampleSettings withSampler(String newSampler, Integer newSteps, int newBatch) {
         return new SampleSettings(model, out, newSampler, newSteps, count, seed, newBatch, eta, variance, spacing, clip,
-                clippedModelOutput, device, partitions, failFirstAttempt);
+                clippedModelOutput, classes, guidance, device, partitions, failFirstAttempt);
     }
 
     /** A copy with another partition count. */
     public SampleSettings withPartitions(int value) {
         return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
-                clippedModelOutput, device, value, failFirstAttempt);
+                clippedModelOutput, classes, guidance, device, value, failFirstAttempt);
     }
 
     /** A copy with another output folder. */
     public SampleSettings withOut(String value) {
         return new SampleSettings(model, value, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
-                clippedModelOutput, device, partitions, failFirstAttempt);
+                clippedModelOutput, classes, guidance, device, partitions, failFirstAttempt);
+    }
+
+    /** A copy with another class choice and guidance scale. */
+    public SampleSettings withClasses(String newClasses, Double newGuidance) {
+        return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
+                clippedModelOutput, newClasses, newGuidance, device, partitions, failFirstAttempt);
     }
 
     /** A copy with the fault injection on or off. */
     public SampleSettings withFailFirstAttempt(boolean value) {
         return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
-                clippedModelOutput, device, partitions, value);
+                clippedModelOutput, classes, guidance, device, partitions, value);
     }
 
     /** Number of batches: the job's unit of work, aligned as {@code ddpm sample} aligns them. */
@@ -95,10 +110,13 @@ public record SampleSettings(String model, String out, String sampler, Integer s
     }
 
     /**
-     * The request of images {@code first} to {@code first + n - 1}, built as {@code ddpm sample} builds its
-     * request, so a batch made here equals the same batch made by {@code ddpm sample}.
+     * The request of images {@code first} to {@code first + n - 1} from a model described by {@code info},
+     * built as {@code ddpm sample} builds its request (classes and guidance included), so a batch made here
+     * equals the same batch made by {@code ddpm sample}.
+     *
+     * @throws IllegalArgumentException for a class or guidance the model does not take
      */
-    public GenerationRequest request(int first, int n) {
+    public GenerationRequest request(int first, int n, ModelInfo info) {
         GenerationRequest.Builder b = GenerationRequest.builder().optSampler(sampler).optSeeds(seed + first, n)
                 .optBatchSize(batch).optEta(eta).optVariance(VarianceType.fromId(variance))
                 .optClippedModelOutput(clippedModelOutput);
@@ -109,6 +127,11 @@ public record SampleSettings(String model, String out, String sampler, Integer s
         if (clip != null) {
             b.optClipSample(clip);
         }
+        long[] seeds = new long[n];
+        for (int k = 0; k < n; k++) {
+            seeds[k] = seed + first + k;
+        }
+        ClassOptions.apply(b, info, model, classes, guidance, seeds);
         return b.build();
     }
 }

@@ -72,7 +72,7 @@ class DdpmSparkTest {
     void sharedOptionsAreTheMixinsOfDdpmWithTheirDefaultsAndDescriptions() throws Exception {
         Map<String, OptionSpec> declared = new TreeMap<>();
         for (Class<?> mixin : List.of(DeviceOption.class, ThreadsOption.class, RuntimeOptions.class, SamplingOptions.class,
-                SeedOption.class, ImageCountOptions.class)) {
+                SeedOption.class, ImageCountOptions.class, org.ddpm4j.runtime.cli.ClassOptions.class)) {
             for (OptionSpec o : CommandSpec.forAnnotatedObject(mixin.getDeclaredConstructor().newInstance()).options()) {
                 for (String name : o.names()) {
                     declared.put(name, o);
@@ -103,7 +103,8 @@ class DdpmSparkTest {
         assertEquals(List.of(), problems);
         assertEquals(Map.of(
                 "ddpm-spark sample", new TreeSet<>(Set.of("--device", "--sampler", "--steps", "--spacing", "--eta",
-                        "--variance", "--clip", "--clipped-model-output", "--seed", "--count", "--batch")),
+                        "--variance", "--clip", "--clipped-model-output", "--seed", "--count", "--batch", "--class",
+                        "--guidance")),
                 "ddpm-spark fid", new TreeSet<>(Set.of("--device"))), found);
 
         StringWriter help = new StringWriter();
@@ -127,9 +128,10 @@ class DdpmSparkTest {
                 "karras", "--eta", "0.5", "--variance", "fixed_large", "--clip", "--clipped-model-output", "-n", "5",
                 "--seed", "9", "--batch", "2", "--device", "auto", "--partitions", "3");
         SampleSettings s = ((DdpmSpark.Sample) sample.getCommand()).settings();
-        assertEquals(new SampleSettings("m.onnx", "o", "ddim", 7, 5, 9, 2, 0.5, "fixed_large", "karras", true, true, "auto",
-                3, false), s);
-        var options = s.request(0, 2).options();
+        assertEquals(new SampleSettings("m.onnx", "o", "ddim", 7, 5, 9, 2, 0.5, "fixed_large", "karras", true, true, null,
+                null, "auto", 3, false), s);
+        var options = s.request(0, 2, org.ddpm4j.runtime.model.ModelInfo.of(org.ddpm4j.runtime.sampling.Prediction.EPSILON,
+                org.ddpm4j.runtime.schedule.NoiseSchedule.defaultLinear(), 8, 8, 1, false)).options();
         assertTrue(options.clippedModelOutput());
         assertEquals(0.5, options.eta());
     }

@@ -2,6 +2,7 @@ package org.ddpm4j.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -99,7 +100,8 @@ class SparkJobsTest {
 
     private static SampleSettings withSeed(SampleSettings s, long seed) {
         return new SampleSettings(s.model(), s.out(), s.sampler(), s.steps(), s.count(), seed, s.batch(), s.eta(),
-                s.variance(), s.spacing(), s.clip(), s.clippedModelOutput(), s.device(), s.partitions(), s.failFirstAttempt());
+                s.variance(), s.spacing(), s.clip(), s.clippedModelOutput(), s.classes(), s.guidance(), s.device(),
+                s.partitions(), s.failFirstAttempt());
     }
 
     private static TreeSet<String> names(Path folder) throws IOException {
@@ -145,6 +147,45 @@ class SparkJobsTest {
                     summary.line());
             assertSameAsDdpmSample(out);
         }
+    }
+
+    @Test
+    void aConditionalModelDrawsTheClassOfEachSeedOrTheOneNamedAsDdpmSampleDoes() throws IOException {
+        // the tiny conditional model draws class 0 dark, class 1 and the null label bright
+        Path cond = TinyOnnx.conditionalDenoiser(dir.resolve("cond.onnx"), 1, 4);
+        SampleSettings s = withSeed(SampleSettings.defaults(cond.toString(), 5, dir.resolve("cond").toString())
+                .withSampler("ddim", 5, 2).withPartitions(2), 41);
+        SampleJob.run(sc, s);
+        for (int k = 0; k < 5; k++) {
+            Path png = dir.resolve("cond").resolve(String.format("sample-%04d-seed%d.png", k, 41 + k));
+            long label = (41 + k) % 2;
+            assertEquals(Long.toString(label), PngFiles.readText(png).get(SampleFiles.KEY_CLASS), png.toString());
+            assertEquals(label == 1, meanGrey(png) > 0.5, png + " mean " + meanGrey(png));
+        }
+        SampleJob.run(sc, s.withClasses("none", null).withOut(dir.resolve("cond-none").toString()));
+        Path none = dir.resolve("cond-none").resolve("sample-0000-seed41.png");
+        assertEquals("2", PngFiles.readText(none).get(SampleFiles.KEY_CLASS));
+        assertTrue(meanGrey(none) > 0.5);
+        SampleJob.run(sc, s.withClasses("dark", 2.0).withOut(dir.resolve("cond-dark").toString()));
+        Path dark = dir.resolve("cond-dark").resolve("sample-0001-seed42.png");
+        assertEquals("0", PngFiles.readText(dark).get(SampleFiles.KEY_CLASS));
+        assertEquals("2.0", PngFiles.readText(dark).get(SampleFiles.KEY_GUIDANCE));
+        assertTrue(meanGrey(dark) < 0.5);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.withClasses("all", null));
+        assertTrue(e.getMessage().contains("--class all (one grid row per class) is ddpm sample's"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SampleJob.run(sc,
+                settings(dir.resolve("plain-class"), 1).withClasses("1", null)));
+        assertTrue(e.getMessage().contains("is an unconditional model (no ddpm.class_count)"), e.getMessage());
+    }
+
+    private static double meanGrey(Path png) throws IOException {
+        double sum = 0;
+        int[] rgb = pixels(png);
+        for (int p : rgb) {
+            sum += (p & 0xff) / 255.0;
+        }
+        return sum / rgb.length;
     }
 
     @Test

@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
             "A SET is: a folder of PNG/JPEG images, a .fidstats file (or stats:FILE), fashion-mnist-train, "
                     + "fashion-mnist-test, noise[:n=N&seed=S&size=HxW&channels=C], or "
                     + "model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0&eta=0 (a class-conditional model also takes "
-                    + "guidance=W and class=NAME|LABEL|all; by default image i is drawn for class i mod K at w=1). "
+                    + "guidance=W and class=NAME|LABEL|all|none; by default the image of seed s is drawn for class s mod K at w=1). "
                     + "Model samples are drawn on --device; the extractor runs on the CPU.",
             "For a class-conditional model's samples, the class accuracy is the share that the extractor's "
                     + "classifier (its logits output) assigns to the class they were drawn for.",
@@ -122,9 +122,10 @@ public final class FidCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", description = "The model of --table.")
     Path model;
 
-    @Option(names = "--settings", paramLabel = "SAMPLER-STEPS[@wW]", split = ",",
+    @Option(names = "--settings", paramLabel = "SAMPLER-STEPS[@wW|@none]", split = ",",
             description = "Sampler settings of --table, with a guidance scale W for a class-conditional model "
-                    + "(dpmpp-20@w2; without @w a conditional model is sampled at w=1) (default ${DEFAULT-VALUE}).",
+                    + "(dpmpp-20@w2; without @w a conditional model is sampled at w=1, every class in turn), or"
+                    + " @none for its null label (the model without a class) (default ${DEFAULT-VALUE}).",
             defaultValue = "ddim-10,ddim-20,ddim-50")
     List<String> settings;
 
@@ -248,7 +249,7 @@ public final class FidCommand implements Callable<Integer> {
         for (SamplerSetting s : parsedSettings) {
             try (ImageSource check = factory.open(s.samples(model, 1, seed.value()), 1, 1)) {
                 // a conditional model without @w is sampled at w = 1; an unconditional one has no guidance
-                guidance.add(check.classCount() > 0 ? (s.guidance() == null ? 1.0 : s.guidance()) : null);
+                guidance.add(check.classCount() > 0 && !s.nullLabel() ? (s.guidance() == null ? 1.0 : s.guidance()) : null);
             }
         }
         try (OnnxFeatureExtractor extractor = openExtractor()) {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.ddpm4j.runtime.cli.ClassOptions;
 import org.ddpm4j.runtime.cli.ImageCountOptions;
 import org.ddpm4j.runtime.cli.RuntimeOptions;
 import org.ddpm4j.runtime.cli.SamplingOptions;
@@ -42,8 +43,9 @@ import picocli.CommandLine.Spec;
             "  ddpm sample --sampler dpmpp --steps 20 -n 64 --seed 7 --out samples/ \\",
             "      --grid --gif",
             "",
-            "Class-conditional models: --class sneaker (or its label, 7) --guidance 3;",
-            "--class all draws -n images of every class, one grid row per class.",
+            "Class-conditional models: image k is drawn for class (seed mod K) unless --class names one:",
+            "--class sneaker (or its label, 7) --guidance 3; --class all draws -n images of every class,",
+            "one grid row per class; --class none draws the model without a class (the null label).",
         })
 public final class SampleCommand implements Callable<Integer> {
 
@@ -105,14 +107,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
-    @Option(names = "--class", paramLabel = "NAME|LABEL",
-            description = "Class-conditional models: the class to draw, by name or label 0..K-1, or 'all' for"
-                    + " -n images of every class (one grid row each).")
-    String classArg;
-
-    @Option(names = "--guidance", paramLabel = "W",
-            description = "Classifier-free guidance scale with --class (1 = the conditional model alone; default 1).")
-    Double guidance;
+    /** --class, --guidance. */
+    @Mixin
+    ClassOptions classOptions;
 
     @Option(names = "--no-progress", description = "No progress (a bar on a terminal, else a line every few seconds).")
     boolean noProgress;
@@ -171,35 +168,29 @@ public final class SampleCommand implements Callable<Integer> {
                             + denoiser.sha256() + " in " + modelFile + "; pass that model with --model");
                 }
             }
-            String classValue = classArg != null ? classArg : likeText.get(SampleFiles.KEY_CLASS);
-            Double guidanceValue = guidance != null ? guidance
+            String classValue = classOptions.value() != null ? classOptions.value()
+                    : likeClass(likeText, denoiser.classCount());
+            Double guidanceValue = classOptions.guidance() != null ? classOptions.guidance()
                     : likeText.containsKey(SampleFiles.KEY_GUIDANCE)
                             ? Double.valueOf(likeText.get(SampleFiles.KEY_GUIDANCE)) : null;
-            if (classValue != null || guidanceValue != null) {
-                if (denoiser.classCount() == 0) {
-                    throw new IllegalArgumentException(modelFile + " is an unconditional model (no ddpm.class_count):"
-                            + " --class and --guidance need a class-conditional one");
-                }
-                if (classValue == null) {
-                    throw new IllegalArgumentException("--guidance needs --class (a class name or label)");
-                }
+            if (denoiser.classCount() > 0 && classValue != null && classValue.trim().equalsIgnoreCase(ClassOptions.ALL)) {
                 ClassLabels classes = ClassLabels.of(denoiser.info());
-                if (classValue.trim().equalsIgnoreCase("all")) {
-                    count = n * classes.count();
-                    long[] seeds = new long[count];
-                    long[] labels = new long[count];
-                    for (int c = 0; c < classes.count(); c++) {
-                        for (int k = 0; k < n; k++) {
-                            seeds[c * n + k] = firstSeed + k;
-                            labels[c * n + k] = c;
-                        }
+                count = n * classes.count();
+                long[] seeds = new long[count];
+                long[] labels = new long[count];
+                for (int c = 0; c < classes.count(); c++) {
+                    for (int k = 0; k < n; k++) {
+                        seeds[c * n + k] = firstSeed + k;
+                        labels[c * n + k] = c;
                     }
-                    b.optSeeds(seeds).optClassLabels(labels);
-                    cols = n;
-                } else {
-                    b.optClassLabels(classes.resolve(classValue));
                 }
-                b.optGuidance(guidanceValue == null ? 1.0 : guidanceValue);
+                b.optSeeds(seeds).optClassLabels(labels).optGuidance(guidanceValue == null ? 1.0 : guidanceValue);
+                cols = n;
+            } else if (ClassOptions.apply(b, denoiser.info(), modelFile.toString(), classValue, guidanceValue,
+                    seedsOf(firstSeed, n))) {
+                ClassLabels classes = ClassLabels.of(denoiser.info());
+                outWriter.printf("classes: seed mod %d (%s); --class picks one, 'all' one row each, 'none' the"
+                        + " model without a class%n", classes.count(), classes.listing());
             }
             var samplerUsed = pipeline.sampler(b.build());
             int samplerSteps = samplerUsed.steps();
@@ -238,6 +229,28 @@ public final class SampleCommand implements Callable<Integer> {
             outWriter.flush();
         }
         return 0;
+    }
+
+    /** Seeds {@code first .. first+n-1}. */
+    private static long[] seedsOf(long first, int n) {
+        long[] seeds = new long[n];
+        for (int k = 0; k < n; k++) {
+            seeds[k] = first + k;
+        }
+        return seeds;
+    }
+
+    /**
+     * The class a {@code --like} PNG was drawn for, as {@code --class} takes it: its label, 'none' for the
+     * null label, and 'none' too for a PNG of a class-conditional model without a class (drawn before
+     * images got a class by seed, when no --class meant the null label); null when there is no PNG.
+     */
+    private static String likeClass(Map<String, String> likeText, int classCount) {
+        if (likeText.isEmpty() || classCount == 0) {
+            return likeText.get(SampleFiles.KEY_CLASS);
+        }
+        String recorded = likeText.get(SampleFiles.KEY_CLASS);
+        return recorded == null || recorded.trim().equals(Integer.toString(classCount)) ? ClassLabels.NONE : recorded;
     }
 
     /** Whether an option (any of its names) was given on the command line. */

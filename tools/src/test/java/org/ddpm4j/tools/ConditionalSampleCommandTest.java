@@ -1,14 +1,19 @@
 package org.ddpm4j.tools;
 
 import static org.ddpm4j.tools.SampleAndAdoptCommandTest.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
 import org.ddpm4j.exporter.ModelExporter;
+import org.ddpm4j.runtime.image.PngFiles;
 import org.ddpm4j.trainer.model.UnetModel;
 import org.ddpm4j.trainer.model.UnetSpec;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +48,69 @@ class ConditionalSampleCommandTest {
         assertTrue(bytes.contains("ddpm.class\u00001"), "class label in the PNG");
         assertTrue(bytes.contains("ddpm.class_name\u0000bright"), "class name in the PNG");
         assertTrue(bytes.contains("ddpm.guidance\u00003.0"), "guidance in the PNG");
+    }
+
+    @Test
+    void withoutAClassTheImageOfSeedSIsOfClassSModKAndNoneIsTheNullLabel(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("default");
+        SampleAndAdoptCommandTest.Run r = run("sample", "--model", model.toString(), "-n", "3", "--seed", "5",
+                "--steps", "2", "--out", out.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("classes: seed mod 2 (0=dark, 1=bright)"), r.out());
+        Map<String, String> five = PngFiles.readText(out.resolve("sample-0000-seed5.png"));
+        assertEquals("1", five.get("ddpm.class"));
+        assertEquals("bright", five.get("ddpm.class_name"));
+        assertEquals("0", PngFiles.readText(out.resolve("sample-0001-seed6.png")).get("ddpm.class"));
+        // a seed is the same image alone, in a run, and with its class named
+        Path alone = dir.resolve("alone");
+        assertEquals(0, run("sample", "--model", model.toString(), "-n", "1", "--seed", "6", "--steps", "2", "--out",
+                alone.toString(), "--no-progress").code());
+        Path dark = dir.resolve("dark");
+        assertEquals(0, run("sample", "--model", model.toString(), "-n", "1", "--seed", "6", "--steps", "2", "--class",
+                "dark", "--out", dark.toString(), "--no-progress").code());
+        assertSamePixels(out.resolve("sample-0001-seed6.png"), alone.resolve("sample-0000-seed6.png"));
+        assertSamePixels(out.resolve("sample-0001-seed6.png"), dark.resolve("sample-0000-seed6.png"));
+
+        // --class none: the null label, recorded as K, and drawn again as such by --like
+        Path none = dir.resolve("none");
+        r = run("sample", "--model", model.toString(), "-n", "1", "--seed", "6", "--steps", "2", "--class", "none",
+                "--out", none.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        Path nonePng = none.resolve("sample-0000-seed6.png");
+        assertEquals("2", PngFiles.readText(nonePng).get("ddpm.class"));
+        Path again = dir.resolve("again");
+        r = run("sample", "--like", nonePng.toString(), "--model", model.toString(), "--out", again.toString(),
+                "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("2", PngFiles.readText(again.resolve("sample-0000-seed6.png")).get("ddpm.class"));
+        assertSamePixels(nonePng, again.resolve("sample-0000-seed6.png"));
+        // a PNG of a conditional model without a class (drawn when no --class meant the null label) too
+        Map<String, String> text = new HashMap<>(PngFiles.readText(nonePng));
+        text.remove("ddpm.class");
+        Path old = dir.resolve("old.png");
+        PngFiles.write(ImageIO.read(nonePng.toFile()), old, text);
+        Path oldAgain = dir.resolve("old-again");
+        r = run("sample", "--like", old.toString(), "--model", model.toString(), "--out", oldAgain.toString(),
+                "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertSamePixels(nonePng, oldAgain.resolve("sample-0000-seed6.png"));
+
+        r = run("sample", "--model", model.toString(), "--class", "none", "--guidance", "2", "--out",
+                dir.resolve("x").toString(), "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--guidance 2.0 needs a class: --class none draws the model without one"), r.err());
+        r = run("sample", "--model", model.toString(), "--class", "nothing", "--out", dir.resolve("y").toString(),
+                "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("or 'none' for the unconditional model"), r.err());
+    }
+
+    private static void assertSamePixels(Path a, Path b) throws Exception {
+        var x = ImageIO.read(a.toFile());
+        var y = ImageIO.read(b.toFile());
+        assertEquals(x.getWidth(), y.getWidth());
+        assertArrayEquals(x.getRGB(0, 0, x.getWidth(), x.getHeight(), null, 0, x.getWidth()),
+                y.getRGB(0, 0, y.getWidth(), y.getHeight(), null, 0, y.getWidth()), a + " vs " + b);
     }
 
     @Test

@@ -46,6 +46,43 @@ public record ClassLabels(int count, List<String> names) {
         return new ClassLabels(k, names);
     }
 
+    /** What {@link #choose} takes for the null label: the model without a class. */
+    public static final String NONE = "none";
+
+    /**
+     * The class of the image drawn with {@code seed} when none is named: {@code seed mod K}, so a run of
+     * K or more consecutive seeds has every class, and a seed gives the same image in any run.
+     */
+    public long bySeed(long seed) {
+        return Math.floorMod(seed, count);
+    }
+
+    /** {@link #bySeed} for each seed. */
+    public long[] bySeed(long[] seeds) {
+        long[] labels = new long[seeds.length];
+        for (int i = 0; i < seeds.length; i++) {
+            labels[i] = bySeed(seeds[i]);
+        }
+        return labels;
+    }
+
+    /**
+     * A class as {@link #resolve} finds it, or the null label for {@code none} (or {@code null}).
+     *
+     * @throws IllegalArgumentException naming the valid choices
+     */
+    public long choose(String value) {
+        String v = value.trim();
+        if (v.equalsIgnoreCase(NONE) || v.equalsIgnoreCase("null")) {
+            return nullLabel();
+        }
+        try {
+            return resolve(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + ", or '" + NONE + "' for the unconditional model", e);
+        }
+    }
+
     /** The null label K: the model's unconditional prediction. */
     public long nullLabel() {
         return count;

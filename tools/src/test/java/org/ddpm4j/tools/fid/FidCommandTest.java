@@ -144,17 +144,21 @@ class FidCommandTest {
         Path ex = TinyOnnx.brightnessClassifier(dir.resolve("k.onnx"), 4);
         Path out = dir.resolve("table");
         Run r = run("fid", "--table", "--model", model.toString(), "--extractor", ex.toString(),
-                "--data-dir", data.toString(), "-n", "8", "--settings", "ddim-5,ddim-5@w0", "--out", out.toString(),
+                "--data-dir", data.toString(), "-n", "8", "--settings", "ddim-5,ddim-5@w0,ddim-5@none", "--out", out.toString(),
                 "--threads", "1", "--no-progress");
         assertEquals(0, r.code(), r.err());
         List<String> csv = Files.readAllLines(out.resolve("fid-table.csv"));
-        assertEquals(5, csv.size(), String.join("\n", csv));
+        assertEquals(6, csv.size(), String.join("\n", csv));
         assertTrue(csv.get(2).contains(",n/a,"), "the floor has no class accuracy: " + csv.get(2));
         // the tiny model draws class 0 dark and class 1 bright; at w = 0 every image is the null label's (bright)
         assertTrue(csv.get(3).startsWith("model ddim-5,ddim,5,1.0,8,"), csv.get(3));
         assertEquals("1.000000", csv.get(3).split(",")[7], csv.get(3));
         assertTrue(csv.get(4).startsWith("model ddim-5@w0,ddim,5,0.0,8,"), csv.get(4));
         assertEquals("0.500000", csv.get(4).split(",")[7], csv.get(4));
+        // @none draws the null label for every image: w = 0's images exactly, with no class to score
+        assertTrue(csv.get(5).startsWith("model ddim-5@none,ddim,5,,8,"), csv.get(5));
+        assertEquals(csv.get(4).split(",")[6], csv.get(5).split(",")[6], "the same FID as w = 0");
+        assertEquals("n/a", csv.get(5).split(",")[7], csv.get(5));
         assertTrue(r.out().contains("class acc") && r.out().contains("100.0%") && r.out().contains("50.0%"), r.out());
         assertTrue(ImageIO.read(out.resolve("fid-table.png").toFile()).getWidth() > 400);
 
@@ -186,8 +190,8 @@ class FidCommandTest {
         r = run("fid", "--table", "--model", model.toString(), "--extractor", ex.toString(), "--settings", "ddim-5@2",
                 "--no-progress");
         assertEquals(DdpmCommand.EXIT_BAD_INPUT, r.code(), r.out());
-        assertTrue(r.err().contains("--settings: sampler settings look like sampler-steps or sampler-steps@wGUIDANCE"
-                + " (ddim-50, dpmpp-20@w2), found 'ddim-5@2'"), r.err());
+        assertTrue(r.err().contains("--settings: sampler settings look like sampler-steps, sampler-steps@wGUIDANCE or"
+                + " sampler-steps@none (ddim-50, dpmpp-20@w2, dpmpp-20@none), found 'ddim-5@2'"), r.err());
     }
 
     @Test
