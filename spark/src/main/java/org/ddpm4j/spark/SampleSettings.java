@@ -127,11 +127,7 @@ public record SampleSettings(String model, String out, String sampler, Integer s
         if (clip != null) {
             b.optClipSample(clip);
         }
-        long[] seeds = new long[n];
-        for (int k = 0; k < n; k++) {
-            seeds[k] = seed + first + k;
-        }
-        ClassOptions.apply(b, info, model, classes, guidance, seeds);
+        ClassOptions.apply(b, info, model, classes, guidance, seed + first, n);
         return b.build();
     }
 }

@@ -173,7 +173,9 @@ public final class SampleCommand implements Callable<Integer> {
             Double guidanceValue = classOptions.guidance() != null ? classOptions.guidance()
                     : likeText.containsKey(SampleFiles.KEY_GUIDANCE)
                             ? Double.valueOf(likeText.get(SampleFiles.KEY_GUIDANCE)) : null;
-            if (denoiser.classCount() > 0 && classValue != null && classValue.trim().equalsIgnoreCase(ClassOptions.ALL)) {
+            boolean classesInRows = denoiser.classCount() > 0 && classValue != null
+                    && classValue.trim().equalsIgnoreCase(ClassOptions.ALL);
+            if (classesInRows) {
                 ClassLabels classes = ClassLabels.of(denoiser.info());
                 count = n * classes.count();
                 long[] seeds = new long[count];
@@ -186,12 +188,9 @@ public final class SampleCommand implements Callable<Integer> {
                 }
                 b.optSeeds(seeds).optClassLabels(labels).optGuidance(guidanceValue == null ? 1.0 : guidanceValue);
                 cols = n;
-            } else if (ClassOptions.apply(b, denoiser.info(), modelFile.toString(), classValue, guidanceValue,
-                    seedsOf(firstSeed, n))) {
-                ClassLabels classes = ClassLabels.of(denoiser.info());
-                outWriter.printf("classes: seed mod %d (%s); --class picks one, 'all' one row each, 'none' the"
-                        + " model without a class%n", classes.count(), classes.listing());
             }
+            boolean classBySeed = !classesInRows && ClassOptions.apply(b, denoiser.info(), modelFile.toString(),
+                    classValue, guidanceValue, firstSeed, n);
             var samplerUsed = pipeline.sampler(b.build());
             int samplerSteps = samplerUsed.steps();
             if (gif) {
@@ -199,6 +198,11 @@ public final class SampleCommand implements Callable<Integer> {
             }
             outWriter.printf("model %s: %s, on %s%n", modelFile, denoiser.info().summary(), denoiser.device());
             outWriter.printf("sampler %s, spacing %s%n", samplerUsed, spacingValue);
+            if (classBySeed) {
+                ClassLabels classes = ClassLabels.of(denoiser.info());
+                outWriter.printf("classes: seed mod %d (%s); --class picks one, 'all' one row each, 'none' the"
+                        + " model without a class%n", classes.count(), classes.listing());
+            }
             outWriter.flush();
             GenerationResult result;
             try (ProgressBar bar = noProgress ? null
@@ -229,15 +233,6 @@ public final class SampleCommand implements Callable<Integer> {
             outWriter.flush();
         }
         return 0;
-    }
-
-    /** Seeds {@code first .. first+n-1}. */
-    private static long[] seedsOf(long first, int n) {
-        long[] seeds = new long[n];
-        for (int k = 0; k < n; k++) {
-            seeds[k] = first + k;
-        }
-        return seeds;
     }
 
     /**

@@ -138,6 +138,16 @@ class ReadmeExampleTest {
         String png = new String(Files.readAllBytes(classGrid), StandardCharsets.ISO_8859_1);
         assertTrue(png.contains("ddpm.guidance\u00003.0"), "the grid records the guidance scale");
         assertTrue(png.contains("ddpm.class\u00001,1,1"), "the grid records the class of each image");
+
+        // And without a class: each seed's class, s mod 2
+        Path seedGrid = dir.resolve("seed-grid.png");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+                ReadmeExampleTest.class.getClassLoader())) {
+            Method main = loader.loadClass("Example").getMethod("main", String[].class);
+            main.invoke(null, (Object) new String[] {conditional.toString(), seedGrid.toString()});
+        }
+        String seedPng = new String(Files.readAllBytes(seedGrid), StandardCharsets.ISO_8859_1);
+        assertTrue(seedPng.contains("ddpm.class\u00000,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1"), "classes by seed in the grid");
     }
 
     /** The text of the {@code ## title} section, up to the next {@code ## } heading. */

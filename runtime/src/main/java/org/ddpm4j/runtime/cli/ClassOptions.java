@@ -38,7 +38,8 @@ public final class ClassOptions {
     }
 
     /**
-     * Sets the class labels and guidance of a request for images of {@code seeds}: for a class-conditional
+     * Sets the class labels and guidance of a request for the images of seeds {@code firstSeed ..
+     * firstSeed + count - 1}: for a class-conditional
      * model, the class {@code choice} names ({@link ClassLabels#choose}) or, when it is null, each seed's
      * class {@link ClassLabels#bySeed}; guidance {@code guidance} (1 when null). An unconditional model takes
      * neither.
@@ -49,7 +50,7 @@ public final class ClassOptions {
      *                                  null label
      */
     public static boolean apply(GenerationRequest.Builder request, ModelInfo info, String model, String choice,
-            Double guidance, long[] seeds) {
+            Double guidance, long firstSeed, int count) {
         if (!info.conditional()) {
             if (choice != null || guidance != null) {
                 throw new IllegalArgumentException(model + " is an unconditional model (no ddpm.class_count):"
@@ -64,7 +65,7 @@ public final class ClassOptions {
         ClassLabels classes = ClassLabels.of(info);
         double w = guidance == null ? 1.0 : guidance;
         if (choice == null) {
-            request.optClassLabels(classes.bySeed(seeds)).optGuidance(w);
+            request.optClassLabels(classes.bySeed(firstSeed, count)).optGuidance(w);
             return true;
         }
         long label = classes.choose(choice);

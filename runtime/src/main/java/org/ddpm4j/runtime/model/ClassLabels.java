@@ -57,11 +57,11 @@ public record ClassLabels(int count, List<String> names) {
         return Math.floorMod(seed, count);
     }
 
-    /** {@link #bySeed} for each seed. */
-    public long[] bySeed(long[] seeds) {
-        long[] labels = new long[seeds.length];
-        for (int i = 0; i < seeds.length; i++) {
-            labels[i] = bySeed(seeds[i]);
+    /** {@link #bySeed} for each of the seeds {@code first .. first + count - 1}. */
+    public long[] bySeed(long first, int count) {
+        long[] labels = new long[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = bySeed(first + i);
         }
         return labels;
     }

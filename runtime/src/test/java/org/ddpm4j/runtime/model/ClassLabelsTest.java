@@ -14,7 +14,8 @@ class ClassLabelsTest {
 
     @Test
     void theClassOfASeedIsTheSeedModK() {
-        assertArrayEquals(new long[] {0, 1, 2, 0, 1}, classes.bySeed(new long[] {0, 1, 2, 3, 4}));
+        assertArrayEquals(new long[] {0, 1, 2, 0, 1}, classes.bySeed(0, 5));
+        assertArrayEquals(new long[] {2, 0, 1}, classes.bySeed(-4, 3));
         assertEquals(1, classes.bySeed(Long.MAX_VALUE), "(2^63 - 1) mod 3");
         assertEquals(2, classes.bySeed(-1), "a negative seed still gets a class in 0..K-1");
         assertEquals(0, classes.bySeed(-3));
