@@ -85,7 +85,7 @@ public final class CheckpointExport {
                 ? "min-snr(gamma=" + ExportMetadata.plain(c.objective().snrGamma()) + ")" : "none");
         if (!c.lrSchedule().kind().equals("constant")) {
             m.put("lr_schedule", c.lrSchedule().kind() + "(floor=" + ExportMetadata.plain(c.lrSchedule().floor())
-                    + (c.lrSchedule().decayFrom() > 0 ? ", from=" + c.lrSchedule().decayFrom() : "")
+                    + (c.lrSchedule().decayFrom() > c.warmupSteps() ? ", from=" + c.lrSchedule().decayFrom() : "")
                     + ", until=" + c.lrSchedule().decaySteps() + ")");
         }
         if (checkpoint.spec().conditional()) {

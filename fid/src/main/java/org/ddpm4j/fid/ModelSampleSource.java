@@ -88,7 +88,7 @@ public final class ModelSampleSource implements ImageSource {
             if (spec.asksForClasses()) {
                 throw new IllegalArgumentException("'" + spec.label() + "': " + spec.model().getFileName()
                         + " is an unconditional model (no " + MetadataKeys.CLASS_COUNT + "): guidance (@wW, guidance=W)"
-                        + " and class= need a class-conditional one");
+                        + ", @none and class= need a class-conditional one");
             }
             this.classCount = 0;
             this.classLabels = null;

@@ -144,11 +144,11 @@ class ConditionalSamplesTest {
     @Test
     void unconditionalModelRefusesGuidanceAndClass() throws IOException {
         Path model = TinyOnnx.denoiser(dir.resolve("u.onnx"), 1, 4);
-        for (String query : new String[] {"steps=5&guidance=2", "steps=5&class=1", "steps=5&guidance=1"}) {
+        for (String query : new String[] {"steps=5&guidance=2", "steps=5&class=1", "steps=5&guidance=1", "steps=5&class=none"}) {
             ImageSet.ModelSamples m = (ImageSet.ModelSamples) ImageSet.parse("model:" + model + "?" + query, dir);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FACTORY.open(m, 2, 2));
             assertTrue(e.getMessage().contains("u.onnx is an unconditional model (no ddpm.class_count): guidance "
-                    + "(@wW, guidance=W) and class= need a class-conditional one"), e.getMessage());
+                    + "(@wW, guidance=W), @none and class= need a class-conditional one"), e.getMessage());
         }
         try (ImageSource src = FACTORY.open(new ImageSet.ModelSamples(model, "ddim", 5, 0, 0, 0.0), 2, 2)) {
             assertEquals(0, src.classCount());
@@ -161,7 +161,7 @@ class ConditionalSamplesTest {
         Path model = TinyOnnx.conditionalDenoiser(dir.resolve("c.onnx"), 1, 4);
         ImageSet.ModelSamples m = (ImageSet.ModelSamples) ImageSet.parse("model:" + model + "?steps=5&class=sneaker", dir);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FACTORY.open(m, 2, 2));
-        assertEquals("unknown class 'sneaker': expected a label 0..1 or one of the names (0=dark, 1=bright), or 'none' for the unconditional model", e.getMessage());
+        assertEquals("unknown class 'sneaker': expected a label 0..1 or one of the names (0=dark, 1=bright), or 'none' for the null label (no class)", e.getMessage());
     }
 
     /** A pipeline closed after the test. */

@@ -162,6 +162,9 @@ public final class SampleJob {
                 String name = modelName.substring(modelName.lastIndexOf('/') + 1);
                 settingsText = SampleFiles.settingsText(sampler, spacing, s.eta(), s.variance(),
                         pipeline.sampler(request).clipSample(), s.clippedModelOutput(), name);
+                if (s.classes() == null && pipeline.info().conditional()) {
+                    settingsText.put(SampleFiles.KEY_CLASS_FROM, "seed");
+                }
             }
             GenerationResult result = pipeline.generate(request);
             for (int j = 0; j < n; j++) {

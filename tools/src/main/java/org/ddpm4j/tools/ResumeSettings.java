@@ -114,6 +114,11 @@ final class ResumeSettings {
             if (same(recorded, wanted)) {
                 continue;
             }
+            if (s.field().startsWith("lrSchedule.") && !s.field().equals("lrSchedule.kind")
+                    && config.lrSchedule().kind().equals("constant")) {
+                node.set(leaf, wanted); // a constant schedule has no floor or decay start to contradict
+                continue;
+            }
             String shown = s.option().equals("--no-flip") ? "--no-flip" : s.option() + " " + text(wanted);
             if (!s.overridable()) {
                 throw new IllegalArgumentException(shown + " contradicts the checkpoint's " + s.label() + " "
@@ -142,9 +147,19 @@ final class ResumeSettings {
             if (!typed.test("--lr-floor")) {
                 lr.set("floor", JSON.valueToTree(given.get("--lr-floor")));
             }
-            if (!typed.test("--lr-decay-from")) {
+            if (!typed.test("--lr-decay-from") && resumedStep < untilStep) {
                 lr.put("decayFrom", resumedStep);
             }
+        }
+        if (lr != null && typed.test("--lr-decay-from") && !"cosine".equals(lr.path("kind").asText())) {
+            throw new IllegalArgumentException("--lr-decay-from needs a cosine schedule: the run's is "
+                    + lr.path("kind").asText() + " (switch with --lr-schedule cosine --override lr-schedule)");
+        }
+        if (lr != null && "cosine".equals(lr.path("kind").asText()) && typed.test("--lr-decay-from")
+                && lr.path("decayFrom").asLong() >= lr.path("decaySteps").asLong()) {
+            throw new IllegalArgumentException("--lr-decay-from " + lr.path("decayFrom").asLong()
+                    + " must be below the step where the cosine ends, " + lr.path("decaySteps").asLong()
+                    + (typed.test("--lr-schedule") ? " (--steps)" : " (the checkpoint's schedule)"));
         }
         try {
             return new Resolved(JSON.treeToValue(specNode, UnetSpec.class),

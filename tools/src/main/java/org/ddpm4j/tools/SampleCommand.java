@@ -170,9 +170,17 @@ public final class SampleCommand implements Callable<Integer> {
             }
             String classValue = classOptions.value() != null ? classOptions.value()
                     : likeClass(likeText, denoiser.classCount());
+            boolean nullLabel = classValue != null && (classValue.trim().equalsIgnoreCase(ClassLabels.NONE)
+                    || classValue.trim().equalsIgnoreCase("null"));
+            // the --like PNG's guidance belongs to its class: --class none typed with it draws at w = 1
             Double guidanceValue = classOptions.guidance() != null ? classOptions.guidance()
-                    : likeText.containsKey(SampleFiles.KEY_GUIDANCE)
+                    : likeText.containsKey(SampleFiles.KEY_GUIDANCE) && !(nullLabel && classOptions.value() != null)
                             ? Double.valueOf(likeText.get(SampleFiles.KEY_GUIDANCE)) : null;
+            if (nullLabel && classOptions.value() == null && guidanceValue != null && guidanceValue != 1.0
+                    && denoiser.classCount() > 0) {
+                throw new IllegalArgumentException("--guidance " + guidanceValue + " needs a class: " + like
+                        + " was drawn without one (the null label); add --class NAME|LABEL");
+            }
             boolean classesInRows = denoiser.classCount() > 0 && classValue != null
                     && classValue.trim().equalsIgnoreCase(ClassOptions.ALL);
             if (classesInRows) {
@@ -214,6 +222,9 @@ public final class SampleCommand implements Callable<Integer> {
             }
             Map<String, String> settings = SampleFiles.settingsText(samplerId, spacingValue.id(), etaValue,
                     varianceValue.id(), samplerUsed.clipSample(), cmo, modelFile.getFileName().toString());
+            if (classBySeed) {
+                settings.put(SampleFiles.KEY_CLASS_FROM, "seed");
+            }
             if (!noImages) {
                 List<Path> files = SampleFiles.writeImages(result, out, "sample-", denoiser.sha256(), settings);
                 outWriter.printf("wrote %d %s to %s (%s%s)%n", files.size(), files.size() == 1 ? "image" : "images", out,
@@ -236,13 +247,14 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     /**
-     * The class a {@code --like} PNG was drawn for, as {@code --class} takes it: its label, 'none' for the
-     * null label, and 'none' too for a PNG of a class-conditional model without a class (drawn before
-     * images got a class by seed, when no --class meant the null label); null when there is no PNG.
+     * The class a {@code --like} PNG was drawn for, as {@code --class} takes it: null when there is no PNG
+     * or its class came from its seed (so each seed drawn gets its own), its label, 'none' for the null
+     * label, and 'none' too for a PNG of a class-conditional model without a class (drawn before images
+     * got a class by seed, when no --class meant the null label).
      */
     private static String likeClass(Map<String, String> likeText, int classCount) {
-        if (likeText.isEmpty() || classCount == 0) {
-            return likeText.get(SampleFiles.KEY_CLASS);
+        if (likeText.isEmpty() || classCount == 0 || "seed".equals(likeText.get(SampleFiles.KEY_CLASS_FROM))) {
+            return classCount == 0 ? likeText.get(SampleFiles.KEY_CLASS) : null;
         }
         String recorded = likeText.get(SampleFiles.KEY_CLASS);
         return recorded == null || recorded.trim().equals(Integer.toString(classCount)) ? ClassLabels.NONE : recorded;

@@ -285,6 +285,14 @@ public final class TrainCommand implements Callable<Integer> {
             }
             ScheduleType type = ScheduleType.fromId(schedule);
             NoiseSchedule.of(type, timesteps, betaStart, betaEnd); // validates the range
+            if (lrDecayFrom != null && lrSchedule.equals("constant")) {
+                throw new IllegalArgumentException("--lr-decay-from needs --lr-schedule cosine (a constant rate"
+                        + " never falls)");
+            }
+            if (lrDecayFrom != null && (lrDecayFrom < 0 || lrDecayFrom >= steps)) {
+                throw new IllegalArgumentException("--lr-decay-from " + lrDecayFrom + " must be in 0.." + (steps - 1)
+                        + ": the cosine falls from it to --steps " + steps);
+            }
             config = new TrainingConfig(data, preset, batch, lr, warmup, 0.9, 0.999, 1e-8, gradClip,
                     LossType.fromId(loss), emaDecay, type.id(), timesteps, betaStart, betaEnd, seed, !noFlip)
                     .withRecipe(new Objective(prediction, lossWeighting, snrGamma),

@@ -70,6 +70,16 @@ class ConditionalSampleCommandTest {
                 "dark", "--out", dark.toString(), "--no-progress").code());
         assertSamePixels(out.resolve("sample-0001-seed6.png"), alone.resolve("sample-0000-seed6.png"));
         assertSamePixels(out.resolve("sample-0001-seed6.png"), dark.resolve("sample-0000-seed6.png"));
+        // --like of an image whose class came from its seed gives every seed drawn its own class
+        Path liked = dir.resolve("liked");
+        r = run("sample", "--like", out.resolve("sample-0001-seed6.png").toString(), "--model", model.toString(),
+                "-n", "2", "--out", liked.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("0", PngFiles.readText(liked.resolve("sample-0000-seed6.png")).get("ddpm.class"));
+        assertEquals("1", PngFiles.readText(liked.resolve("sample-0001-seed7.png")).get("ddpm.class"));
+        assertSamePixels(out.resolve("sample-0002-seed7.png"), liked.resolve("sample-0001-seed7.png"));
+        assertEquals(null, PngFiles.readText(dark.resolve("sample-0000-seed6.png")).get("ddpm.class_from"),
+                "a named class is the PNG's own");
 
         // --class none: the null label, recorded as K, and drawn again as such by --like
         Path none = dir.resolve("none");
@@ -94,6 +104,11 @@ class ConditionalSampleCommandTest {
                 "--no-progress");
         assertEquals(0, r.code(), r.err());
         assertSamePixels(nonePng, oldAgain.resolve("sample-0000-seed6.png"));
+        r = run("sample", "--like", old.toString(), "--model", model.toString(), "--guidance", "3", "--out",
+                dir.resolve("z").toString(), "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--guidance 3.0 needs a class: " + old + " was drawn without one (the null label)"),
+                r.err());
 
         r = run("sample", "--model", model.toString(), "--class", "none", "--guidance", "2", "--out",
                 dir.resolve("x").toString(), "--no-progress");
@@ -102,7 +117,7 @@ class ConditionalSampleCommandTest {
         r = run("sample", "--model", model.toString(), "--class", "nothing", "--out", dir.resolve("y").toString(),
                 "--no-progress");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("or 'none' for the unconditional model"), r.err());
+        assertTrue(r.err().contains("or 'none' for the null label (no class)"), r.err());
     }
 
     private static void assertSamePixels(Path a, Path b) throws Exception {

@@ -153,9 +153,16 @@ class TrainCommandTest {
         assertEquals(0, run(err, "train", "--data", images.toString(), "--preset", "tiny", "--steps", "2", "--batch", "2",
                 "--lr", "1e-3", "--warmup", "0", "--sample-count", "0", "--threads", "1", "--out", out.toString()),
                 err.toString());
+        StringBuilder noCosine = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(noCosine, "train", "--resume", "--out", out.toString(), "--steps",
+                "6", "--lr-decay-from", "3"));
+        assertTrue(noCosine.toString().contains("--lr-decay-from needs a cosine schedule: the run's is constant"),
+                noCosine.toString());
+        // the floor is typed at its default: a constant run records none, so nothing is contradicted
         StringBuilder cool = new StringBuilder();
         assertEquals(0, run(cool, "train", "--resume", "--out", out.toString(), "--steps", "6", "--lr-schedule", "cosine",
-                "--override", "lr-schedule", "--sample-count", "0", "--threads", "1"), cool.toString());
+                "--lr-floor", "0.1", "--override", "lr-schedule", "--sample-count", "0", "--threads", "1"),
+                cool.toString());
         assertTrue(cool.toString().contains("cosine from step 2 to 0.000100 at step 6"), cool.toString());
         assertEquals(new org.ddpm4j.trainer.config.LrSchedule("cosine", 0.1, 6, 2), Checkpoint.load(out).config().lrSchedule());
         // loss.csv: step, loss, lr, ...; steps 1-2 at the peak, then 0.1 + 0.9 (1 + cos(pi (k - 2) / 4)) / 2

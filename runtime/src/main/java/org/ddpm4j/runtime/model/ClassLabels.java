@@ -79,7 +79,7 @@ public record ClassLabels(int count, List<String> names) {
         try {
             return resolve(v);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + ", or '" + NONE + "' for the unconditional model", e);
+            throw new IllegalArgumentException(e.getMessage() + ", or '" + NONE + "' for the null label (no class)", e);
         }
     }
 

@@ -47,6 +47,11 @@ public final class SampleFiles {
     public static final String KEY_CLASS = "ddpm.class";
     /** PNG text key: the class name of a class-conditional image, when the model names its classes. */
     public static final String KEY_CLASS_NAME = "ddpm.class_name";
+    /**
+     * PNG text key: {@code seed} when the class of a class-conditional image came from its seed (no class
+     * named), so {@code --like} with another {@code --seed} or {@code -n} gives each seed its own class.
+     */
+    public static final String KEY_CLASS_FROM = "ddpm.class_from";
     /** PNG text key: the classifier-free guidance scale of a class-conditional image. */
     public static final String KEY_GUIDANCE = "ddpm.guidance";
 

@@ -29,7 +29,7 @@ class ClassLabelsTest {
         assertEquals(2, classes.choose("2"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> classes.choose("3"));
         assertTrue(e.getMessage().startsWith("class label 3 is out of range: expected 0..2"), e.getMessage());
-        assertTrue(e.getMessage().endsWith(", or 'none' for the unconditional model"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(", or 'none' for the null label (no class)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> classes.choose("sneaker"));
         assertTrue(e.getMessage().startsWith("unknown class 'sneaker'"), e.getMessage());
     }

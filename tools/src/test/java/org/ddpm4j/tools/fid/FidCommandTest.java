@@ -179,7 +179,7 @@ class FidCommandTest {
         assertEquals(DdpmCommand.EXIT_BAD_INPUT, r.code(), r.out());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("u.onnx is an unconditional model (no ddpm.class_count): guidance (@wW, guidance=W)"
-                + " and class= need a class-conditional one"), r.err());
+                + ", @none and class= need a class-conditional one"), r.err());
 
         r = run("fid", "model:" + model + "?steps=5&n=4&class=1", "model:" + model + "?steps=5&n=4", "--extractor",
                 ex.toString(), "--no-progress");

@@ -126,7 +126,9 @@ class ObjectiveTest {
         LrSchedule wsd = new LrSchedule("cosine", 0.2, 6000, 4000);
         int warmup = 100;
         assertEquals(1.0, wsd.factorAt(150, warmup), 0.0, "after warm-up, before the decay: the peak");
-        assertEquals(1.0, wsd.factorAt(3999, warmup), 1e-12, "the decay's first step is still the peak");
+        assertEquals(1.0, wsd.factorAt(3998, warmup), 1e-12, "the last stable step: the peak");
+        assertEquals(1.0, wsd.factorAt(3999, warmup), 1e-12, "step index 3,999 ends at the decay's start: p = 0");
+        assertTrue(wsd.factorAt(4000, warmup) < 1.0, "step index 4,000 has fallen");
         // step index 4999 is the 1,000th of 2,000 decay steps: halfway, cos(pi/2) = 0
         assertEquals(0.2 + 0.8 * 0.5, wsd.factorAt(4999, warmup), 1e-12);
         // a quarter of the way: 0.2 + 0.8 * (1 + cos(pi/4)) / 2
