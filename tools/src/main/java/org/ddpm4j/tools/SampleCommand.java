@@ -43,9 +43,10 @@ import picocli.CommandLine.Spec;
             "  ddpm sample --sampler dpmpp --steps 20 -n 64 --seed 7 --out samples/ \\",
             "      --grid --gif",
             "",
-            "Class-conditional models: image k is drawn for class (seed mod K) unless --class names one:",
-            "--class sneaker (or its label, 7) --guidance 3; --class all draws -n images of every class,",
-            "one grid row per class; --class none draws the model without a class (the null label).",
+            "Class-conditional models: each image is drawn for the class of its seed",
+            "(seed mod K) unless --class names one: --class sneaker (or 7) --guidance 3;",
+            "--class all: -n images of every class, one grid row each; --class none: the",
+            "null label (the model without a class).",
         })
 public final class SampleCommand implements Callable<Integer> {
 
