@@ -29,6 +29,13 @@ fi
 cp "$run/loss.png" "$dst/loss.png"
 tmp=$(mktemp -d)
 conditional=$($ddpm inspect "$dst/model.onnx" | grep -c 'ddpm.class_count' || true)
+# the run's last training grid (DDIM 50 from the EMA weights; one column per class for a conditional run)
+last_grid=$(ls "$run/samples"/step-*.png 2>/dev/null | sort | tail -1 || true)
+if [ -n "$last_grid" ]; then
+  name=$(basename "$last_grid" .png)
+  [ "$conditional" -gt 0 ] && name="$name-conditional"
+  cp "$last_grid" "$dst/training/$name.png"
+fi
 if [ "$conditional" -gt 0 ]; then
   # one row per class, the same 8 seeds in every row, default sampler (20 model calls), w = 1 and w = 3
   $ddpm sample --model "$dst/model.onnx" --class all -n 8 --seed 0 --grid --no-images --out "$tmp/w1" --no-progress
