@@ -151,6 +151,11 @@ final class ResumeSettings {
                 lr.put("decayFrom", resumedStep);
             }
         }
+        if (lr != null && "cosine".equals(lr.path("kind").asText()) && overrides.contains("lr-decay-from")
+                && config.lrSchedule().kind().equals("cosine")) {
+            // a new decay start for a cosine run: a new cool-down, from it to --steps
+            lr.put("decaySteps", untilStep);
+        }
         if (lr != null && typed.test("--lr-decay-from") && !"cosine".equals(lr.path("kind").asText())) {
             throw new IllegalArgumentException("--lr-decay-from needs a cosine schedule: the run's is "
                     + lr.path("kind").asText() + " (switch with --lr-schedule cosine --override lr-schedule)");

@@ -143,7 +143,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr-decay-from", paramLabel = "STEP",
             description = "Step where a cosine schedule starts to fall, holding --lr until then (warm-up, stable,"
                     + " decay). Default: the end of warm-up for a new run; the resumed step when --resume switches"
-                    + " a run to cosine, so the rest of the run cools down.")
+                    + " a run to cosine, so the rest of the run cools down. On a cosine run resumed with --override"
+                    + " lr-decay-from, a new cool-down from STEP to --steps.")
     Long lrDecayFrom;
 
     @Option(names = "--image-size", paramLabel = "PX", description = "Override the preset's image size.")

@@ -174,10 +174,19 @@ class TrainCommandTest {
             assertEquals(1e-3 * factor, lr, 1e-9, "step " + k);
         }
 
+        // a new cool-down of a cosine run: from step 6 (at the peak again) to --steps 8
+        StringBuilder again = new StringBuilder();
+        assertEquals(0, run(again, "train", "--resume", "--out", out.toString(), "--steps", "8", "--lr-decay-from", "6",
+                "--override", "lr-decay-from", "--sample-count", "0", "--threads", "1"), again.toString());
+        assertEquals(new org.ddpm4j.trainer.config.LrSchedule("cosine", 0.1, 8, 6), Checkpoint.load(out).config().lrSchedule());
+        java.util.List<String> more = Files.readAllLines(out.resolve("loss.csv"));
+        assertEquals(1e-3 * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI / 2))), Double.parseDouble(more.get(7).split(",")[2]),
+                1e-9, "step 7");
+
         StringBuilder later = new StringBuilder();
-        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(later, "train", "--resume", "--out", out.toString(), "--steps", "8",
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(later, "train", "--resume", "--out", out.toString(), "--steps", "10",
                 "--lr-decay-from", "7"));
-        assertTrue(later.toString().contains("--lr-decay-from 7 contradicts the checkpoint's learning-rate decay start 2")
+        assertTrue(later.toString().contains("--lr-decay-from 7 contradicts the checkpoint's learning-rate decay start 6")
                 && later.toString().contains("--override lr-decay-from"), later.toString());
     }
 
