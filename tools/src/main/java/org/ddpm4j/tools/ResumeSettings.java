@@ -36,7 +36,7 @@ final class ResumeSettings {
             new Setting("--ema-decay", "ema-decay", "emaDecay", "EMA decay", true),
             new Setting("--grad-clip", "grad-clip", "gradClip", "gradient clip", true),
             new Setting("--seed", "seed", "seed", "seed", true),
-            new Setting("--no-flip", "flip", "flip", "random flips", true),
+            new Setting("--flip", "flip", "flip", "random flips", true),
             new Setting("--dropout", "dropout", "dropout", "dropout", true),
             new Setting("--label-dropout", "label-dropout", "labelDropout", "label dropout", true),
             new Setting("--loss-weighting", "loss-weighting", "objective.weighting", "loss weighting", true),
@@ -119,7 +119,8 @@ final class ResumeSettings {
                 node.set(leaf, wanted); // a constant schedule has no floor or decay start to contradict
                 continue;
             }
-            String shown = s.option().equals("--no-flip") ? "--no-flip" : s.option() + " " + text(wanted);
+            String shown = s.option().equals("--flip") ? (wanted.asBoolean() ? "--flip" : "--no-flip")
+                    : s.option() + " " + text(wanted);
             if (!s.overridable()) {
                 throw new IllegalArgumentException(shown + " contradicts the checkpoint's " + s.label() + " "
                         + text(recorded) + " (" + checkpointDir + "): a resumed run keeps its model and noise"
@@ -136,7 +137,7 @@ final class ResumeSettings {
         for (String key : overrides) {
             if (!typed.test(byKey.get(key).option())) {
                 throw new IllegalArgumentException("--override " + key + " needs the new value: add "
-                        + byKey.get(key).option() + (key.equals("flip") ? "" : " VALUE"));
+                        + (key.equals("flip") ? "--flip or --no-flip" : byKey.get(key).option() + " VALUE"));
             }
         }
         ObjectNode lr = (ObjectNode) configNode.get("lrSchedule");

@@ -156,8 +156,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "P", description = "Override the preset's dropout rate.")
     Double dropout;
 
-    @Option(names = "--no-flip", description = "Do not flip training images left-right at random.")
-    boolean noFlip;
+    @Option(names = "--flip", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Flip training images left-right at random (--flip) or not (--no-flip, the default). For"
+                    + " data without a preferred orientation; not for Fashion-MNIST, whose garments all face one way:"
+                    + " its training images, half of them flipped, score FID 21.8 against the test set, unflipped 5.2"
+                    + " (docs/ABLATION.md).")
+    boolean flip;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
             description = "Seed of every random draw (weights, batches, t, noise, flips, dropout). Default: ${DEFAULT-VALUE}.")
@@ -295,7 +299,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + ": the cosine falls from it to --steps " + steps);
             }
             config = new TrainingConfig(data, preset, batch, lr, warmup, 0.9, 0.999, 1e-8, gradClip,
-                    LossType.fromId(loss), emaDecay, type.id(), timesteps, betaStart, betaEnd, seed, !noFlip)
+                    LossType.fromId(loss), emaDecay, type.id(), timesteps, betaStart, betaEnd, seed, flip)
                     .withRecipe(new Objective(prediction, lossWeighting, snrGamma),
                             new LrSchedule(lrSchedule, lrSchedule.equals("constant") ? 0.0 : lrFloor,
                                     lrSchedule.equals("constant") ? 0L : steps,
@@ -368,7 +372,7 @@ public final class TrainCommand implements Callable<Integer> {
         v.put("--ema-decay", emaDecay);
         v.put("--grad-clip", gradClip);
         v.put("--seed", seed);
-        v.put("--no-flip", !noFlip);
+        v.put("--flip", flip);
         v.put("--dropout", dropout);
         v.put("--label-dropout", labelDropout);
         v.put("--preset", preset);

@@ -191,6 +191,29 @@ class TrainCommandTest {
     }
 
     @Test
+    void flipsAreOffByDefaultAndAResumedRunChangesThemOnlyWhenTold(@TempDir Path dir) throws Exception {
+        Path images = imageFolder(dir);
+        Path out = dir.resolve("run");
+        StringBuilder err = new StringBuilder();
+        assertEquals(0, run(err, "train", "--data", images.toString(), "--preset", "tiny", "--steps", "1", "--batch", "2",
+                "--sample-count", "0", "--threads", "1", "--out", out.toString()), err.toString());
+        assertEquals(false, Checkpoint.load(out).config().flip());
+        StringBuilder refused = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(refused, "train", "--resume", "--out", out.toString(), "--steps", "2",
+                "--flip"));
+        assertTrue(refused.toString().contains("--flip contradicts the checkpoint's random flips false")
+                && refused.toString().contains("--override flip"), refused.toString());
+        StringBuilder on = new StringBuilder();
+        assertEquals(0, run(on, "train", "--resume", "--out", out.toString(), "--steps", "2", "--flip", "--override", "flip",
+                "--sample-count", "0", "--threads", "1"), on.toString());
+        assertEquals(true, Checkpoint.load(out).config().flip());
+        StringBuilder off = new StringBuilder();
+        assertEquals(0, run(off, "train", "--resume", "--out", out.toString(), "--steps", "3", "--no-flip", "--override",
+                "flip", "--sample-count", "0", "--threads", "1"), off.toString());
+        assertEquals(false, Checkpoint.load(out).config().flip());
+    }
+
+    @Test
     void badInputEndsInOneLineAndExitCode2(@TempDir Path dir) throws Exception {
         StringBuilder err = new StringBuilder();
         Path missing = dir.resolve("nothing-here");
