@@ -61,10 +61,7 @@ public record SampleSettings(String model, String out, String sampler, Integer s
             TimestepSpacing.fromId(spacing);
         }
         Device.parse(device);
-        if (classes != null && classes.trim().equalsIgnoreCase(ClassOptions.ALL)) {
-            throw new IllegalArgumentException("--class " + ClassOptions.ALL + " (one grid row per class) is ddpm"
-                    + " sample's: name one class, 'none', or leave --class out for the class of each seed (s mod K)");
-        }
+        ClassOptions.requireNotAll(classes);
     }
 
     /** {@code ddpm sample}'s defaults (those of the shared options) for {@code model}, {@code count} images and {@code out}. */

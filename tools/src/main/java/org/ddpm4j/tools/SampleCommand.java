@@ -171,8 +171,7 @@ public final class SampleCommand implements Callable<Integer> {
             }
             String classValue = classOptions.value() != null ? classOptions.value()
                     : likeClass(likeText, denoiser.classCount());
-            boolean nullLabel = classValue != null && (classValue.trim().equalsIgnoreCase(ClassLabels.NONE)
-                    || classValue.trim().equalsIgnoreCase("null"));
+            boolean nullLabel = ClassLabels.isNone(classValue);
             // the --like PNG's guidance belongs to its class: --class none typed with it draws at w = 1
             Double guidanceValue = classOptions.guidance() != null ? classOptions.guidance()
                     : likeText.containsKey(SampleFiles.KEY_GUIDANCE) && !(nullLabel && classOptions.value() != null)

@@ -38,6 +38,18 @@ public final class ClassOptions {
     }
 
     /**
+     * Refuses {@code --class all} where images are not drawn in one row per class (all but {@code ddpm sample}).
+     *
+     * @throws IllegalArgumentException naming the choices that are taken
+     */
+    public static void requireNotAll(String choice) {
+        if (choice != null && choice.trim().equalsIgnoreCase(ALL)) {
+            throw new IllegalArgumentException("--class " + ALL + " (one grid row per class) is ddpm sample's: name one"
+                    + " class, '" + ClassLabels.NONE + "', or leave --class out for the class of each seed (s mod K)");
+        }
+    }
+
+    /**
      * Sets the class labels and guidance of a request for the images of seeds {@code firstSeed ..
      * firstSeed + count - 1}: for a class-conditional
      * model, the class {@code choice} names ({@link ClassLabels#choose}) or, when it is null, each seed's
@@ -58,10 +70,7 @@ public final class ClassOptions {
             }
             return false;
         }
-        if (choice != null && choice.trim().equalsIgnoreCase(ALL)) {
-            throw new IllegalArgumentException("--class " + ALL + " (one row per class) is ddpm sample's: name one"
-                    + " class, '" + ClassLabels.NONE + "', or leave --class out for the class of each seed (s mod K)");
-        }
+        requireNotAll(choice);
         ClassLabels classes = ClassLabels.of(info);
         double w = guidance == null ? 1.0 : guidance;
         if (choice == null) {

@@ -73,7 +73,7 @@ public record ClassLabels(int count, List<String> names) {
      */
     public long choose(String value) {
         String v = value.trim();
-        if (v.equalsIgnoreCase(NONE) || v.equalsIgnoreCase("null")) {
+        if (isNone(v)) {
             return nullLabel();
         }
         try {
@@ -81,6 +81,11 @@ public record ClassLabels(int count, List<String> names) {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + ", or '" + NONE + "' for the null label (no class)", e);
         }
+    }
+
+    /** Whether {@code value} names the null label ({@code none} or {@code null}) for {@link #choose}. */
+    public static boolean isNone(String value) {
+        return value != null && (value.trim().equalsIgnoreCase(NONE) || value.trim().equalsIgnoreCase("null"));
     }
 
     /** The null label K: the model's unconditional prediction. */
