@@ -18,6 +18,7 @@ import org.ddpm4j.trainer.checkpoint.CheckpointStore;
 import org.ddpm4j.trainer.config.LossType;
 import org.ddpm4j.trainer.config.LrSchedule;
 import org.ddpm4j.trainer.config.Objective;
+import org.ddpm4j.trainer.config.Recipe;
 import org.ddpm4j.trainer.config.TrainingConfig;
 import org.ddpm4j.trainer.data.Datasets;
 import org.ddpm4j.trainer.data.ImageDataset;
@@ -76,28 +77,29 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder. Default: runs/<preset>.")
     Path out;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "20000",
+    @Option(names = "--steps", paramLabel = "N", defaultValue = Recipe.STEPS_TEXT,
             description = "Total training steps to reach (counting steps already done when resuming). Default: ${DEFAULT-VALUE}.")
     long steps;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "64", description = "Images per step. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = Recipe.BATCH_TEXT, description = "Images per step. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "2e-4", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = Recipe.LEARNING_RATE_TEXT,
+            description = "Adam's peak learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--warmup", paramLabel = "STEPS", defaultValue = "500",
+    @Option(names = "--warmup", paramLabel = "STEPS", defaultValue = Recipe.WARMUP_TEXT,
             description = "Linear learning-rate warm-up steps (0 = none). Default: ${DEFAULT-VALUE}.")
     int warmup;
 
     @Option(names = "--loss", paramLabel = "KIND", defaultValue = "l2", description = "Loss on the noise: l1, l2, huber. Default: ${DEFAULT-VALUE}.")
     String loss;
 
-    @Option(names = "--ema-decay", paramLabel = "D", defaultValue = "0.9999",
+    @Option(names = "--ema-decay", paramLabel = "D", defaultValue = Recipe.EMA_DECAY_TEXT,
             description = "EMA decay of the weights (warmed up as min(D, (1+step)/(10+step))). Default: ${DEFAULT-VALUE}.")
     double emaDecay;
 
-    @Option(names = "--grad-clip", paramLabel = "NORM", defaultValue = "1.0",
+    @Option(names = "--grad-clip", paramLabel = "NORM", defaultValue = Recipe.GRAD_CLIP_TEXT,
             description = "Clip the global gradient norm to this (0 = off). Default: ${DEFAULT-VALUE}.")
     double gradClip;
 
@@ -114,35 +116,36 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--beta-end", paramLabel = "B", defaultValue = "0.02", description = "beta_T of beta-range schedules. Default: ${DEFAULT-VALUE}.")
     double betaEnd;
 
-    @Option(names = "--prediction", paramLabel = "TARGET", defaultValue = "epsilon",
+    @Option(names = "--prediction", paramLabel = "TARGET", defaultValue = Recipe.PREDICTION,
             description = "What the network learns to predict: epsilon (the noise), sample (x0) or v"
                     + " (a eps - s x0). Exported as ddpm.prediction. Default: ${DEFAULT-VALUE}"
                     + " (with min-snr, the best recipe with the default sampler in docs/ABLATION.md;"
                     + " v was best with DPM-Solver++ and DDIM).")
     String prediction;
 
-    @Option(names = "--loss-weighting", paramLabel = "KIND", defaultValue = "min-snr",
+    @Option(names = "--loss-weighting", paramLabel = "KIND", defaultValue = Recipe.LOSS_WEIGHTING,
             description = "Loss weight over timesteps: none, or min-snr (Hang et al. 2023: min(SNR, gamma) in"
                     + " x0 terms, written for each target). Default: ${DEFAULT-VALUE} (better than none with every"
                     + " sampler in docs/ABLATION.md).")
     String lossWeighting;
 
-    @Option(names = "--snr-gamma", paramLabel = "G", defaultValue = "5",
+    @Option(names = "--snr-gamma", paramLabel = "G", defaultValue = Recipe.SNR_GAMMA_TEXT,
             description = "gamma of --loss-weighting min-snr. Default: ${DEFAULT-VALUE}.")
     double snrGamma;
 
-    @Option(names = "--lr-schedule", paramLabel = "KIND", defaultValue = "constant",
-            description = "Learning rate after warm-up: constant, or cosine (down to --lr-floor x the peak at"
-                    + " --steps). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-schedule", paramLabel = "KIND", defaultValue = Recipe.LR_SCHEDULE,
+            description = "Learning rate after warm-up: constant, or cosine (the peak until --lr-decay-from, then"
+                    + " down to --lr-floor x the peak at --steps). Default: ${DEFAULT-VALUE}.")
     String lrSchedule;
 
-    @Option(names = "--lr-floor", paramLabel = "F", defaultValue = "0.1",
+    @Option(names = "--lr-floor", paramLabel = "F", defaultValue = Recipe.LR_FLOOR_TEXT,
             description = "Where a cosine schedule ends, as a share of --lr. Default: ${DEFAULT-VALUE}.")
     double lrFloor;
 
     @Option(names = "--lr-decay-from", paramLabel = "STEP",
             description = "Step where a cosine schedule starts to fall, holding --lr until then (warm-up, stable,"
-                    + " decay). Default: the end of warm-up for a new run; the resumed step when --resume switches"
+                    + " decay). Default: a new run cools down over its last fifth (step 9600 of 12000); 0 falls from the end"
+                    + " of warm-up; the resumed step when --resume switches"
                     + " a run to cosine, so the rest of the run cools down. On a cosine run resumed with --override"
                     + " lr-decay-from, a new cool-down from STEP to --steps.")
     Long lrDecayFrom;
@@ -153,10 +156,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--channels", paramLabel = "C", description = "Override the preset's channels (1 gray, 3 RGB).")
     Integer channels;
 
-    @Option(names = "--dropout", paramLabel = "P", description = "Override the preset's dropout rate.")
+    @Option(names = "--dropout", paramLabel = "P",
+            description = "Dropout inside residual blocks. Default: " + Recipe.DROPOUT_TEXT + " (the recipe; the presets"
+                    + " carry the DDPM paper's 0.1, which --dropout 0.1 restores).")
     Double dropout;
 
-    @Option(names = "--flip", negatable = true, defaultValue = "false", fallbackValue = "true",
+    @Option(names = "--flip", negatable = true, defaultValue = Recipe.FLIP_TEXT, fallbackValue = "true",
             description = "Flip training images left-right at random (--flip) or not (--no-flip, the default). For"
                     + " data without a preferred orientation; not for Fashion-MNIST, whose garments all face one way:"
                     + " its training images, half of them flipped, score FID 21.8 against the test set, unflipped 5.2"
@@ -198,9 +203,33 @@ public final class TrainCommand implements Callable<Integer> {
                     + " an option that contradicts the checkpoint is an error.")
     List<String> overrides;
 
-    @Option(names = "--classes", description = "Train a class-conditional model (classifier-free guidance) on the"
-            + " data set's labels.")
-    boolean classes;
+    @Option(names = "--classes", negatable = true,
+            description = "Train a class-conditional model (classifier-free guidance) on the data set's labels"
+                    + " (--no-classes: an unconditional one). Default: class-conditional when the data has labels"
+                    + " (Fashion-MNIST's label file, or one folder per class), for a new run.")
+    Boolean classes;
+
+    @Option(names = "--eval-every", paramLabel = "N", defaultValue = "0",
+            description = "Score the EMA weights every N steps and at the end (0 = never): FID and class accuracy of"
+                    + " --eval-n images drawn with --eval-setting through ONNX Runtime, into fid.csv and fid.png"
+                    + " (FID against training hours). Its time is reported apart from training. Default: ${DEFAULT-VALUE}.")
+    int evalEvery;
+
+    @Option(names = "--eval-n", paramLabel = "M", defaultValue = "1000",
+            description = "Images per evaluation (seeds 0..M-1, the image of seed s for class s mod K). Default: ${DEFAULT-VALUE}.")
+    int evalImages;
+
+    @Option(names = "--eval-setting", paramLabel = "SETTING", defaultValue = "dpmpp-sde-20",
+            description = "Sampler setting of evaluations, as ddpm fid --settings. Default: ${DEFAULT-VALUE} (ddpm sample's default).")
+    String evalSetting;
+
+    @Option(names = "--eval-reference", paramLabel = "SET", defaultValue = "fashion-mnist-test",
+            description = "Reference set of evaluations, as ddpm fid takes it. Default: ${DEFAULT-VALUE}.")
+    String evalReference;
+
+    @Option(names = "--eval-extractor", paramLabel = "FILE",
+            description = "Feature extractor of evaluations. Default: the shipped " + "models/fid/fashion-mnist-features.onnx.")
+    Path evalExtractor;
 
     @Option(names = "--label-dropout", paramLabel = "P",
             description = "With --classes: share of labels replaced by the null label, so the model also learns"
@@ -234,8 +263,16 @@ public final class TrainCommand implements Callable<Integer> {
         Checkpoint checkpoint = null;
         UnetSpec unet;
         TrainingConfig config;
-        if (labelDropout != null && !classes) {
-            throw new IllegalArgumentException("--label-dropout needs --classes (a class-conditional model)");
+        if (labelDropout != null && Boolean.FALSE.equals(classes)) {
+            throw new IllegalArgumentException("--label-dropout needs a class-conditional model, not --no-classes");
+        }
+        if (evalEvery < 0) {
+            throw new IllegalArgumentException("--eval-every must be 0 (never) or a positive number of steps, found "
+                    + evalEvery);
+        }
+        if (evalEvery > 0 && evalImages < 2) {
+            throw new IllegalArgumentException("--eval-n must be at least 2 images (1000 or more to compare models),"
+                    + " found " + evalImages);
         }
         if (initFrom != null && resume != null) {
             throw new IllegalArgumentException("--init-from starts a new run and --resume continues one: pass one of them");
@@ -270,7 +307,7 @@ public final class TrainCommand implements Callable<Integer> {
             err.println("resuming " + checkpoint.dir() + " at step " + checkpoint.step()
                     + "; model, schedule and optimiser settings come from the checkpoint"
                     + (resolved.overridden().isEmpty() ? "" : ", except (--override) " + String.join(", ", resolved.overridden())));
-            if (classes && !unet.conditional()) {
+            if (Boolean.TRUE.equals(classes) && !unet.conditional()) {
                 throw new IllegalArgumentException("--classes: the checkpoint's model is unconditional; start a"
                         + " conditional run from it with --init-from " + checkpoint.dir() + " --classes --out <new folder>");
             }
@@ -285,9 +322,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (channels != null) {
                 unet = unet.withChannels(channels);
             }
-            if (dropout != null) {
-                unet = unet.withDropout(dropout);
-            }
+            unet = unet.withDropout(dropout != null ? dropout : Recipe.DROPOUT);
             ScheduleType type = ScheduleType.fromId(schedule);
             NoiseSchedule.of(type, timesteps, betaStart, betaEnd); // validates the range
             if (lrDecayFrom != null && lrSchedule.equals("constant")) {
@@ -303,7 +338,8 @@ public final class TrainCommand implements Callable<Integer> {
                     .withRecipe(new Objective(prediction, lossWeighting, snrGamma),
                             new LrSchedule(lrSchedule, lrSchedule.equals("constant") ? 0.0 : lrFloor,
                                     lrSchedule.equals("constant") ? 0L : steps,
-                                    lrSchedule.equals("constant") || lrDecayFrom == null ? 0L : lrDecayFrom));
+                                    lrSchedule.equals("constant") ? 0L
+                                            : lrDecayFrom == null ? Recipe.coolDownFrom(steps) : lrDecayFrom));
             if (out == null) {
                 out = Path.of("runs", preset);
             }
@@ -314,17 +350,29 @@ public final class TrainCommand implements Callable<Integer> {
                     + "): nothing to do; raise --steps to train further");
             return 0;
         }
-        ImageDataset dataset = loadData(config.data(), unet, err);
-        if (classes && checkpoint == null && !unet.conditional()) {
+        TrainingFid evaluator = evalEvery > 0 ? openEvaluator(err) : null;
+        ImageDataset dataset;
+        try {
+            dataset = loadData(config.data(), unet, err);
+        } catch (IOException | RuntimeException e) {
+            if (evaluator != null) {
+                evaluator.close();
+            }
+            throw e;
+        }
+        boolean byDefault = classes == null && initial == null && checkpoint == null && !unet.conditional()
+                && dataset.hasLabels() && dataset.classCount() >= 2;
+        if ((Boolean.TRUE.equals(classes) || byDefault) && checkpoint == null && !unet.conditional()) {
             if (!dataset.hasLabels()) {
                 throw new IllegalArgumentException("--classes: data set " + dataset.description() + " has no class"
                         + " labels (expected an IDX label file beside the images, or one folder per class)");
             }
             unet = unet.withClassCount(dataset.classCount());
-            config = config.withClasses(dataset.classNames(), labelDropout == null ? 0.1 : labelDropout);
-            err.println("class-conditional: " + dataset.classCount() + " classes " + dataset.classNames()
+            config = config.withClasses(dataset.classNames(), labelDropout == null ? Recipe.LABEL_DROPOUT : labelDropout);
+            err.println("class-conditional" + (byDefault ? " (the data has labels; --no-classes trains an unconditional"
+                    + " model)" : "") + ": " + dataset.classCount() + " classes " + dataset.classNames()
                     + ", label dropout " + config.labelDropout());
-        } else if (classes && labelDropout != null && checkpoint == null) {
+        } else if (Boolean.TRUE.equals(classes) && labelDropout != null && checkpoint == null) {
             config = config.withClasses(config.classNames(), labelDropout);
         }
         err.printf(Locale.ROOT, "%s: %,d images %dx%dx%d%s; UNet %s (%,d parameters); %s; batch %d, lr %.3g%s, "
@@ -346,11 +394,15 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingRun.Options options = new TrainingRun.Options(out, steps, checkpointEvery, sampleEvery, keep,
                 sampleCount, sampleSteps, 0L);
-        try (GracefulStop stop = new GracefulStop(err, "ddpm train", 600);
+        org.ddpm4j.trainer.train.TrainingClock clock = checkpoint != null ? checkpoint.clock()
+                : initial != null ? initial.clock() : org.ddpm4j.trainer.train.TrainingClock.ZERO;
+        try (TrainingFid closeEvaluator = evaluator;
+                GracefulStop stop = new GracefulStop(err, "ddpm train", 600);
                 Trainer trainer = initial != null ? Trainer.initFrom(initial, unet, config, dataset, dev)
                 : checkpoint == null ? Trainer.create(unet, config, dataset, dev)
                 : Trainer.resume(checkpoint, config, dataset, dev)) {
-            Path last = TrainingRun.run(trainer, options, new ConsoleProgress(err, ProgressBars.onTerminal()), stop);
+            Path last = TrainingRun.run(trainer, options, new ConsoleProgress(err, ProgressBars.onTerminal()), stop, clock,
+                    new TrainingRun.Evaluation(evalEvery, evaluator));
             if (stop.getAsBoolean()) {
                 err.println("stopped: step " + trainer.step() + ", checkpoint " + last + "; continue with"
                         + " ./ddpm train --resume --out " + out + " --steps " + steps);
@@ -359,6 +411,34 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The FID evaluator of --eval-every, its reference measured now (before any training data is read). */
+    private TrainingFid openEvaluator(PrintStream err) throws IOException {
+        org.ddpm4j.fid.SamplerSetting setting;
+        try {
+            setting = org.ddpm4j.fid.SamplerSetting.parse(evalSetting);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--eval-setting: " + e.getMessage());
+        }
+        Path extractor = evalExtractor;
+        if (extractor == null) {
+            extractor = ShippedFiles.find(FidCommand.DEFAULT_EXTRACTOR).orElseThrow(() -> new IllegalArgumentException(
+                    "--eval-every needs a feature extractor: pass --eval-extractor file.onnx (the shipped one is "
+                            + FidCommand.DEFAULT_EXTRACTOR + ", not found from here)"));
+        }
+        if (!Files.isRegularFile(extractor)) {
+            throw new IllegalArgumentException("--eval-extractor " + extractor + " is not a file");
+        }
+        Path fashion = System.getenv(FidCommand.DATA_ENV) != null ? Path.of(System.getenv(FidCommand.DATA_ENV))
+                : org.ddpm4j.fid.IdxImageSource.DEFAULT_FASHION_MNIST;
+        org.ddpm4j.fid.ImageSet reference;
+        try {
+            reference = org.ddpm4j.fid.ImageSet.parse(evalReference, fashion);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--eval-reference: " + e.getMessage());
+        }
+        return TrainingFid.open(extractor, reference, setting, evalImages, Threads.intraOpThreads(), err);
     }
 
     /** The value of every option a checkpoint records, as the checkpoint would record it. */

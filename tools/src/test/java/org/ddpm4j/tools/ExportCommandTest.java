@@ -35,7 +35,7 @@ class ExportCommandTest {
         Map<String, float[]> ema = VerifyInspectCommandTest.randomWeights(TINY, 12);
         Map<String, float[]> zeros = new LinkedHashMap<>();
         raw.forEach((k, v) -> zeros.put(k, new float[v.length]));
-        new CheckpointStore(run, 2).save(250, TINY, TrainingConfig.defaults("synthetic", "tiny"), raw, ema,
+        new CheckpointStore(run, 2).save(250, TINY, TrainingConfig.plain("synthetic", "tiny"), raw, ema,
                 new OptimizerState(250, zeros, zeros), "0123abcd");
     }
 
@@ -80,7 +80,7 @@ class ExportCommandTest {
         Map<String, float[]> w = VerifyInspectCommandTest.randomWeights(TINY, 13);
         Map<String, float[]> zeros = new LinkedHashMap<>();
         w.forEach((k, v) -> zeros.put(k, new float[v.length]));
-        Path cp = new CheckpointStore(bad, 1).save(1, TINY, TrainingConfig.defaults("synthetic", "tiny"), w, w,
+        Path cp = new CheckpointStore(bad, 1).save(1, TINY, TrainingConfig.plain("synthetic", "tiny"), w, w,
                 new OptimizerState(1, zeros, zeros), null);
         Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         for (UnetSpec.Param p : TINY.parameters()) {

@@ -125,7 +125,7 @@ class TrainCommandTest {
         StringBuilder err = new StringBuilder();
         assertEquals(0, run(err, "train", "--data", images.toString(), "--preset", "tiny", "--steps", "2", "--batch", "2",
                 "--prediction", "v", "--loss-weighting", "min-snr", "--snr-gamma", "4", "--lr-schedule", "cosine",
-                "--warmup", "0", "--sample-count", "0", "--threads", "1", "--out", out.toString()), err.toString());
+                "--lr-decay-from", "0", "--warmup", "0", "--sample-count", "0", "--threads", "1", "--out", out.toString()), err.toString());
         assertTrue(err.toString().contains("v prediction, loss l2 min-SNR (gamma 4.0)"), err.toString());
         org.ddpm4j.trainer.config.TrainingConfig c = Checkpoint.load(out).config();
         assertEquals(new org.ddpm4j.trainer.config.Objective("v", "min-snr", 4), c.objective());
@@ -151,8 +151,8 @@ class TrainCommandTest {
         Path out = dir.resolve("run");
         StringBuilder err = new StringBuilder();
         assertEquals(0, run(err, "train", "--data", images.toString(), "--preset", "tiny", "--steps", "2", "--batch", "2",
-                "--lr", "1e-3", "--warmup", "0", "--sample-count", "0", "--threads", "1", "--out", out.toString()),
-                err.toString());
+                "--lr", "1e-3", "--warmup", "0", "--lr-schedule", "constant", "--sample-count", "0", "--threads", "1",
+                "--out", out.toString()), err.toString());
         StringBuilder noCosine = new StringBuilder();
         assertEquals(DdpmCommand.EXIT_BAD_INPUT, run(noCosine, "train", "--resume", "--out", out.toString(), "--steps",
                 "6", "--lr-decay-from", "3"));

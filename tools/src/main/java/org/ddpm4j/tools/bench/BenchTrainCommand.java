@@ -74,7 +74,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         UnetSpec spec = UnetSpec.preset(preset);
         ImageDataset data = syntheticImages(Math.max(batch, 64), spec);
-        TrainingConfig d = TrainingConfig.defaults("synthetic", preset);
+        TrainingConfig d = TrainingConfig.plain("synthetic", preset);
         TrainingConfig config = new TrainingConfig(d.data(), preset, batch, d.learningRate(), d.warmupSteps(),
                 d.beta1(), d.beta2(), d.adamEps(), d.gradClip(), d.loss(), d.emaDecay(), d.schedule(),
                 d.timesteps(), d.betaStart(), d.betaEnd(), 0L, true);

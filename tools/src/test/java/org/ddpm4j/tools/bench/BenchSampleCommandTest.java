@@ -68,7 +68,7 @@ class BenchSampleCommandTest {
             w = m.weights();
         }
         new org.ddpm4j.trainer.checkpoint.CheckpointStore(dir, 1).save(7, spec,
-                org.ddpm4j.trainer.config.TrainingConfig.defaults("synthetic", "tiny"), w, w,
+                org.ddpm4j.trainer.config.TrainingConfig.plain("synthetic", "tiny"), w, w,
                 new org.ddpm4j.trainer.checkpoint.OptimizerState(7, w, w), null);
         StringWriter out = new StringWriter();
         CommandLine cmd = new CommandLine(new BenchSampleCommand());

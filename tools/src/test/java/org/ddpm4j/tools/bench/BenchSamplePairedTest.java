@@ -44,7 +44,7 @@ class BenchSamplePairedTest {
             raw = a.weights();
             ema = b.weights();
         }
-        new CheckpointStore(folder, 1).save(3, spec, TrainingConfig.defaults("synthetic", "tiny"), raw, ema,
+        new CheckpointStore(folder, 1).save(3, spec, TrainingConfig.plain("synthetic", "tiny"), raw, ema,
                 new OptimizerState(3, raw, raw), null);
     }
 

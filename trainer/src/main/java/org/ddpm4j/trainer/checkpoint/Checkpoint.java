@@ -43,6 +43,7 @@ public final class Checkpoint {
     private final String gitCommit;
     private final Map<String, float[]> weights;
     private final Map<String, float[]> emaWeights;
+    private org.ddpm4j.trainer.train.TrainingClock clock = org.ddpm4j.trainer.train.TrainingClock.ZERO;
 
     private Checkpoint(Path dir, long step, UnetSpec spec, TrainingConfig config, String gitCommit,
             Map<String, float[]> weights, Map<String, float[]> emaWeights) {
@@ -53,6 +54,14 @@ public final class Checkpoint {
         this.gitCommit = gitCommit;
         this.weights = weights;
         this.emaWeights = emaWeights;
+    }
+
+    /**
+     * What the run had cost at this step (training CPU and wall seconds, evaluation apart, threads);
+     * {@link org.ddpm4j.trainer.train.TrainingClock#ZERO} for a checkpoint written before clocks were kept.
+     */
+    public org.ddpm4j.trainer.train.TrainingClock clock() {
+        return clock;
     }
 
     /** The checkpoint folder (symbolic links resolved). */
@@ -158,7 +167,15 @@ public final class Checkpoint {
         String git = desc.path("git_commit").isTextual() ? desc.get("git_commit").asText() : null;
         Map<String, float[]> weights = readWeights(dir.resolve(WEIGHTS), spec);
         Map<String, float[]> ema = readWeights(dir.resolve(EMA), spec);
-        return new Checkpoint(dir, step, spec, config, git, weights, ema);
+        Checkpoint c = new Checkpoint(dir, step, spec, config, git, weights, ema);
+        if (desc.path("clock").isObject()) {
+            try {
+                c.clock = JSON.treeToValue(desc.get("clock"), org.ddpm4j.trainer.train.TrainingClock.class);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IOException("checkpoint description " + descFile + " has an invalid clock: " + oneLine(e), e);
+            }
+        }
+        return c;
     }
 
     private static Map<String, float[]> readWeights(Path file, UnetSpec spec) throws IOException {

@@ -87,6 +87,16 @@ public final class CheckpointStore {
      */
     public Path save(long step, UnetSpec spec, TrainingConfig config, Map<String, float[]> weights,
             Map<String, float[]> ema, OptimizerState optimizer, String gitCommit) throws IOException {
+        return save(step, spec, config, weights, ema, optimizer, gitCommit, null);
+    }
+
+    /**
+     * As {@link #save(long, UnetSpec, TrainingConfig, Map, Map, OptimizerState, String)}, recording what
+     * the run has cost up to this step ({@code clock}, or nothing when null), which a resumed run continues.
+     */
+    public Path save(long step, UnetSpec spec, TrainingConfig config, Map<String, float[]> weights,
+            Map<String, float[]> ema, OptimizerState optimizer, String gitCommit,
+            org.ddpm4j.trainer.train.TrainingClock clock) throws IOException {
         Path checkpoints = runDir.resolve(CHECKPOINTS);
         Files.createDirectories(checkpoints);
         Path target = checkpoints.resolve(folderName(step));
@@ -111,6 +121,9 @@ public final class CheckpointStore {
             desc.put("parameters", spec.parameterCount());
             desc.set("spec", Checkpoint.JSON.valueToTree(spec));
             desc.set("config", Checkpoint.JSON.valueToTree(config));
+            if (clock != null) {
+                desc.set("clock", Checkpoint.JSON.valueToTree(clock));
+            }
             ObjectNode files = desc.putObject("files");
             files.put("weights", Checkpoint.WEIGHTS);
             files.put("ema", Checkpoint.EMA);

@@ -105,8 +105,25 @@ public record TrainingConfig(
         }
     }
 
-    /** The defaults of {@code ddpm train}: batch 64, Adam 2e-4 (0.9, 0.999), l2, EMA 0.9999, linear 1e-4..0.02, T 1000. */
-    public static TrainingConfig defaults(String data, String preset) {
+    /**
+     * {@code ddpm train}'s defaults for a run of {@code steps} steps: the {@link Recipe} (Adam 4e-4 after
+     * 200 warm-up steps, a cosine cool-down over the last fifth of the run, EMA 0.999, min-SNR on epsilon,
+     * no flips), linear betas 1e-4..0.02, T 1000, seed 0. Class-conditional runs add their classes with
+     * {@link #withClasses} and {@link Recipe#LABEL_DROPOUT}.
+     */
+    public static TrainingConfig recipe(String data, String preset, long steps) {
+        return new TrainingConfig(data, preset, Recipe.BATCH, Recipe.LEARNING_RATE, Recipe.WARMUP_STEPS, 0.9, 0.999,
+                1e-8, Recipe.GRAD_CLIP, LossType.L2, Recipe.EMA_DECAY, ScheduleType.LINEAR.id(),
+                NoiseSchedule.DEFAULT_TIMESTEPS, NoiseSchedule.DEFAULT_BETA_START, NoiseSchedule.DEFAULT_BETA_END, 0L,
+                Recipe.FLIP, 0.0, List.of(), Recipe.objective(), Recipe.lrSchedule(steps));
+    }
+
+    /**
+     * A plain textbook configuration, not the recipe: batch 64, Adam 2e-4 (0.9, 0.999) after 500 warm-up
+     * steps at a constant rate, unweighted L2 on epsilon, EMA 0.9999, random flips, linear 1e-4..0.02,
+     * T 1000. Tests and benchmarks use it where the recipe's values do not matter.
+     */
+    public static TrainingConfig plain(String data, String preset) {
         return new TrainingConfig(data, preset, 64, 2e-4, 500, 0.9, 0.999, 1e-8, 1.0, LossType.L2, 0.9999,
                 ScheduleType.LINEAR.id(), NoiseSchedule.DEFAULT_TIMESTEPS, NoiseSchedule.DEFAULT_BETA_START,
                 NoiseSchedule.DEFAULT_BETA_END, 0L, true);

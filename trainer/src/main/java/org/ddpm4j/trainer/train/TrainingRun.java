@@ -45,6 +45,26 @@ public final class TrainingRun {
         }
     }
 
+    /**
+     * Scoring between steps ({@code ddpm train --eval-every}).
+     *
+     * @param every     steps between evaluations (0 = none); the last step of a run is always scored
+     * @param evaluator what scores the model
+     */
+    public record Evaluation(int every, TrainingEvaluator evaluator) {
+        /** No evaluation. */
+        public static final Evaluation NONE = new Evaluation(0, null);
+
+        public Evaluation {
+            if (every < 0) {
+                throw new IllegalArgumentException("--eval-every must be >= 0, found " + every);
+            }
+            if (every > 0 && evaluator == null) {
+                throw new IllegalArgumentException("an evaluation every " + every + " steps needs an evaluator");
+            }
+        }
+    }
+
     private TrainingRun() {
     }
 
@@ -67,6 +87,17 @@ public final class TrainingRun {
      */
     public static Path run(Trainer trainer, Options options, TrainingListener listener, BooleanSupplier stop)
             throws IOException {
+        return run(trainer, options, listener, stop, TrainingClock.ZERO, Evaluation.NONE);
+    }
+
+    /**
+     * As {@link #run(Trainer, Options, TrainingListener, BooleanSupplier)}, continuing the cost of the
+     * run from {@code startClock} (the resumed checkpoint's {@link TrainingClock}; each checkpoint stores
+     * the clock at its step) and scoring the model as {@code evaluation} says, into {@code fid.csv} and
+     * {@code fid.png}. Evaluation time is measured apart and never counted as training time.
+     */
+    public static Path run(Trainer trainer, Options options, TrainingListener listener, BooleanSupplier stop,
+            TrainingClock startClock, Evaluation evaluation) throws IOException {
         Path runDir = options.runDir();
         Files.createDirectories(runDir);
         CheckpointStore store = new CheckpointStore(runDir, options.keep());
@@ -77,6 +108,12 @@ public final class TrainingRun {
         history.write(runDir); // rows after the resumed step (from an interrupted run) go now, not at the next checkpoint
         String git = GitInfo.commit();
         long start = trainer.step();
+        EvalHistory scores = evaluation.every() > 0 ? EvalHistory.load(runDir, start) : null;
+        Meter meter = new Meter(startClock, Threads.intraOpThreads());
+        if (scores != null && start > 0 && start % evaluation.every() == 0
+                && scores.rows().stream().noneMatch(r -> r.step() == start)) {
+            evaluate(trainer, evaluation, scores, meter, runDir, listener); // the resumed step's score was lost
+        }
         long until = options.untilStep();
         Path lastCheckpoint = null;
         listener.onStart(start, until);
@@ -113,7 +150,7 @@ public final class TrainingRun {
                 boolean last = done == until;
                 if (done % options.checkpointEvery() == 0 || last || stopping) {
                     lastCheckpoint = store.save(done, trainer.spec(), trainer.config(), trainer.model().weights(),
-                            trainer.emaModel().weights(), trainer.optimizerState(), git);
+                            trainer.emaModel().weights(), trainer.optimizerState(), git, meter.now());
                     history.write(runDir);
                     listener.onCheckpoint(done, lastCheckpoint);
                 }
@@ -123,6 +160,9 @@ public final class TrainingRun {
                     SampleGrid.write(trainer.emaModel(), trainer.config().objective().predictionType(), trainer.schedule(), options.sampleCount(),
                             options.sampleSteps(), options.sampleSeed(), png);
                     listener.onSamples(done, png);
+                }
+                if (scores != null && (done % evaluation.every() == 0 || last)) {
+                    evaluate(trainer, evaluation, scores, meter, runDir, listener);
                 }
                 if (stopping) {
                     listener.onMessage("stopped at step " + done + " of " + until + " on request; checkpoint "
@@ -137,6 +177,61 @@ public final class TrainingRun {
             listener.onMessage("already at step " + trainer.step() + " (target " + until + "): nothing to do");
         }
         return lastCheckpoint;
+    }
+
+    private static void evaluate(Trainer trainer, Evaluation evaluation, EvalHistory scores, Meter meter, Path runDir,
+            TrainingListener listener) throws IOException {
+        long step = trainer.step();
+        TrainingClock clock = meter.now();
+        meter.beginEvaluation();
+        TrainingEvaluator.Score score = evaluation.evaluator().evaluate(trainer, step);
+        double seconds = meter.endEvaluation();
+        scores.add(new EvalHistory.Row(step, clock, score.fid(), score.classAccuracy(), score.images(), seconds));
+        scores.write(runDir);
+        listener.onMessage(String.format(java.util.Locale.ROOT,
+                "eval at step %d: FID %.2f%s (%d images, %.0f s, not counted); training so far %.2f h (%.0f CPU s"
+                        + " / %d threads), %.0f s wall", step, score.fid(),
+                Double.isFinite(score.classAccuracy())
+                        ? String.format(java.util.Locale.ROOT, ", class accuracy %.1f%%", 100 * score.classAccuracy())
+                        : "", score.images(), seconds, clock.trainingHours(), clock.cpuSeconds(), clock.threads(),
+                clock.wallSeconds()));
+    }
+
+    /** The run's {@link TrainingClock}: CPU and wall time since the start, less evaluations. */
+    private static final class Meter {
+        private final TrainingClock base;
+        private final int threads;
+        private final double cpu0 = TrainingClock.processCpuSeconds();
+        private final long wall0 = System.nanoTime();
+        private double evalCpu;
+        private double evalWall;
+        private double evalCpuStart;
+        private long evalWallStart;
+
+        Meter(TrainingClock base, int threads) {
+            this.base = base;
+            this.threads = threads;
+        }
+
+        TrainingClock now() {
+            double cpu = TrainingClock.processCpuSeconds() - cpu0 - evalCpu;
+            double wall = (System.nanoTime() - wall0) / 1e9 - evalWall;
+            return new TrainingClock(base.cpuSeconds() + (Double.isFinite(cpu) ? cpu : 0), base.wallSeconds() + wall,
+                    base.evalSeconds() + evalWall, threads);
+        }
+
+        void beginEvaluation() {
+            evalCpuStart = TrainingClock.processCpuSeconds();
+            evalWallStart = System.nanoTime();
+        }
+
+        double endEvaluation() {
+            double wall = (System.nanoTime() - evalWallStart) / 1e9;
+            double cpu = TrainingClock.processCpuSeconds() - evalCpuStart;
+            evalWall += wall;
+            evalCpu += Double.isFinite(cpu) ? cpu : 0;
+            return wall;
+        }
     }
 
     private static String lastSaved(Path runDir) {

@@ -37,7 +37,7 @@ class CheckpointTest {
     }
 
     static Path save(Path run, long step, int keep) throws IOException {
-        return new CheckpointStore(run, keep).save(step, SPEC, TrainingConfig.defaults("fashion-mnist", "tiny"),
+        return new CheckpointStore(run, keep).save(step, SPEC, TrainingConfig.plain("fashion-mnist", "tiny"),
                 randomWeights(step), randomWeights(step + 100), new OptimizerState(step, randomWeights(1), randomWeights(2)),
                 "abc123");
     }
@@ -93,7 +93,7 @@ class CheckpointTest {
             Checkpoint c = Checkpoint.load(p);
             assertEquals(30, c.step());
             assertEquals(SPEC, c.spec());
-            assertEquals(TrainingConfig.defaults("fashion-mnist", "tiny"), c.config());
+            assertEquals(TrainingConfig.plain("fashion-mnist", "tiny"), c.config());
             assertEquals("abc123", c.gitCommit());
             assertArrayEquals(randomWeights(30).get("mid.attn.qkv.weight"), c.weights().get("mid.attn.qkv.weight"));
             assertArrayEquals(randomWeights(130).get("out.conv.bias"), c.emaWeights().get("out.conv.bias"));
@@ -107,7 +107,7 @@ class CheckpointTest {
     @Test
     void resavingAStepReplacesItWithoutLeavingCopies(@TempDir Path run) throws IOException {
         save(run, 10, 3);
-        Path again = new CheckpointStore(run, 3).save(10, SPEC, TrainingConfig.defaults("fashion-mnist", "tiny"),
+        Path again = new CheckpointStore(run, 3).save(10, SPEC, TrainingConfig.plain("fashion-mnist", "tiny"),
                 randomWeights(77), randomWeights(78), new OptimizerState(10, randomWeights(1), randomWeights(2)), null);
         assertArrayEquals(randomWeights(77).get("in.conv.weight"), Checkpoint.load(again).weights().get("in.conv.weight"));
         try (var s = Files.list(run.resolve("checkpoints"))) {

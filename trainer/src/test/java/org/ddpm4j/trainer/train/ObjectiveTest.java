@@ -105,7 +105,7 @@ class ObjectiveTest {
         assertEquals(0.55, cosine.factorAt(warmup - 1 + 500, warmup), 1e-12);
         assertEquals(0.1, cosine.factorAt(1099, warmup), 1e-12);
         assertEquals(0.1, cosine.factorAt(5000, warmup), 1e-12);
-        TrainingConfig d = TrainingConfig.defaults("x", "tiny");
+        TrainingConfig d = TrainingConfig.plain("x", "tiny");
         TrainingConfig c = d.withRecipe(Objective.DEFAULT, cosine);
         assertEquals(d.learningRateAt(49), c.learningRateAt(49), 1e-18, "warm-up is unchanged");
         assertEquals(d.learningRate() * 0.55, new TrainingConfig(d.data(), d.preset(), d.batch(), d.learningRate(), 100,

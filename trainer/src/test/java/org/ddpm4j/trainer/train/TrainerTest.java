@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TrainerTest {
 
     static TrainingConfig tinyConfig(int batch) {
-        TrainingConfig d = TrainingConfig.defaults("synthetic", "tiny");
+        TrainingConfig d = TrainingConfig.plain("synthetic", "tiny");
         return new TrainingConfig(d.data(), d.preset(), batch, 2e-3, 20, d.beta1(), d.beta2(), d.adamEps(),
                 d.gradClip(), d.loss(), 0.99, d.schedule(), d.timesteps(), d.betaStart(), d.betaEnd(), 42L, true);
     }
