@@ -163,6 +163,8 @@ public final class TrainingRun {
                 }
                 if (scores != null && (done % evaluation.every() == 0 || last)) {
                     evaluate(trainer, evaluation, scores, meter, runDir, listener);
+                    windowStart = System.nanoTime(); // the speed shown is training's, not evaluation's
+                    windowSteps = 0;
                 }
                 if (stopping) {
                     listener.onMessage("stopped at step " + done + " of " + until + " on request; checkpoint "
