@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.ddpm4j.runtime.noise.GaussianNoise;
+import org.ddpm4j.trainer.model.OwnedArrays;
 import org.ddpm4j.trainer.model.UnetOps;
 
 /**
@@ -48,7 +49,7 @@ public final class ClassifierModel implements AutoCloseable {
                     v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
                 }
             }
-            model.params.put(p.name(), model.manager.create(v, new Shape(p.shape())));
+            model.params.put(p.name(), OwnedArrays.of(model.manager, v, new Shape(p.shape())));
         }
         return model;
     }
@@ -62,7 +63,7 @@ public final class ClassifierModel implements AutoCloseable {
         checkWeights(spec, weights);
         ClassifierModel model = new ClassifierModel(spec, NDManager.newBaseManager());
         for (ClassifierSpec.Param p : spec.parameters()) {
-            model.params.put(p.name(), model.manager.create(weights.get(p.name()), new Shape(p.shape())));
+            model.params.put(p.name(), OwnedArrays.of(model.manager, weights.get(p.name()), new Shape(p.shape())));
         }
         return model;
     }

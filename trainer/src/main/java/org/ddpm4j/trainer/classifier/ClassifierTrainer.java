@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.ddpm4j.trainer.model.NoGrad;
+import org.ddpm4j.trainer.model.OwnedArrays;
 import org.ddpm4j.trainer.model.Scalars;
 import org.ddpm4j.trainer.train.AdamOptimizer;
 import org.ddpm4j.trainer.train.FlatLayout;
@@ -138,8 +140,9 @@ public final class ClassifierTrainer implements AutoCloseable {
             for (NDArray p : params.values()) {
                 p.tempAttach(scope);
             }
-            NDArray input = scope.create(x, new Shape(b, 1, data.height(), data.width()));
-            NDArray target = scope.create(oneHot, new Shape(b, classes));
+            // both are read again in the backward pass: libtorch's memory, never wrapped Java buffers
+            NDArray input = OwnedArrays.of(scope, x, new Shape(b, 1, data.height(), data.width()));
+            NDArray target = OwnedArrays.of(scope, oneHot, new Shape(b, classes));
             NDArray loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 loss = crossEntropy(model.forward(input).logits(), target);
@@ -148,7 +151,9 @@ public final class ClassifierTrainer implements AutoCloseable {
             float value = loss.getFloat();
             List<NDArray> grads = new ArrayList<>();
             params.values().forEach(p -> grads.add(p.getGradient()));
-            adam.update(params, FlatLayout.flatten(grads), config.learningRateAt(step, totalSteps()), 1.0, scope);
+            try (NoGrad off = NoGrad.enter()) {
+                adam.update(params, FlatLayout.flatten(grads), config.learningRateAt(step, totalSteps()), 1.0, scope);
+            }
             for (NDArray p : params.values()) {
                 JniUtils.zeroGrad((PtNDArray) p);
             }

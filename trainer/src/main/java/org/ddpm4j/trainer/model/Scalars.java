@@ -17,7 +17,7 @@ import ai.djl.ndarray.types.Shape;
  * {@code mul(1 / sqrt(C))} made every gradient from a {@code qkv} back to the input NaN whenever the
  * 8 bytes had been reused for something that reads as NaN (about one fresh process in five;
  * 30 of 30 runs with freed memory handed straight to a thread writing NaN, see
- * {@code ScalarOperandTest}). The constants here live in libtorch's own memory
+ * {@code ScalarsTest} and {@code HostileAllocatorTest}). The constants here live in libtorch's own memory
  * ({@code torch::full}), which autograd keeps alive by reference.
  */
 public final class Scalars {

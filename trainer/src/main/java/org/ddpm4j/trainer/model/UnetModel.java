@@ -273,7 +273,8 @@ public final class UnetModel implements AutoCloseable {
         for (int i = 0; i < batch; i++) {
             oneHot[i * rows + (int) (labels == null ? spec.classCount() : labels[i])] = 1f;
         }
-        return m.create(oneHot, new Shape(batch, rows)).matMul(p(UnetSpec.CLASS_EMBEDDING));
+        // autograd keeps the one-hot for the table's gradient: libtorch's memory, never a wrapped Java buffer
+        return OwnedArrays.of(m, oneHot, new Shape(batch, rows)).matMul(p(UnetSpec.CLASS_EMBEDDING));
     }
 
     private NDArray norm(String name, NDArray x) {

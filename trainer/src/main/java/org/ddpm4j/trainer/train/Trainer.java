@@ -21,6 +21,7 @@ import org.ddpm4j.trainer.config.LossType;
 import org.ddpm4j.trainer.config.Objective;
 import org.ddpm4j.trainer.config.TrainingConfig;
 import org.ddpm4j.trainer.data.ImageDataset;
+import org.ddpm4j.trainer.model.NoGrad;
 import org.ddpm4j.trainer.model.OwnedArrays;
 import org.ddpm4j.trainer.model.Scalars;
 import org.ddpm4j.trainer.model.UnetModel;
@@ -290,7 +291,8 @@ public final class Trainer implements AutoCloseable {
             Objective objective = config.objective();
             NDArray target = objective.isDefault() ? noise
                     : scope.create(targets(objective.predictionType(), x0, eps, coefX, coefE, per), shape);
-            NDArray weights = objective.minSnr() ? scope.create(lossWeights(objective, ts), new Shape(b)) : null;
+            // autograd keeps the weights for the backward pass: libtorch's memory, never a wrapped Java buffer
+            NDArray weights = objective.minSnr() ? OwnedArrays.of(scope, lossWeights(objective, ts), new Shape(b)) : null;
             NDArray loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray pred = model.forward(xt, t, labels, true);
@@ -312,9 +314,11 @@ public final class Trainer implements AutoCloseable {
             }
             double scale = config.gradClip() > 0 && gradNorm > config.gradClip()
                     ? config.gradClip() / (gradNorm + 1e-6) : 1.0;
-            adam.update(params, flatGrad, config.learningRateAt(s), scale, scope);
-            double decay = config.emaDecayAt(s);
-            emaFlat.muli(decay).addi(FlatLayout.flatten(params.values()).mul(1.0 - decay));
+            try (NoGrad off = NoGrad.enter()) {
+                adam.update(params, flatGrad, config.learningRateAt(s), scale, scope);
+                double decay = config.emaDecayAt(s);
+                emaFlat.muli(decay).addi(FlatLayout.flatten(params.values()).mul(1.0 - decay));
+            }
             emaStale = true;
             for (NDArray p : params.values()) {
                 JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p);

@@ -60,7 +60,7 @@ class HostileAllocatorTest {
 
     /**
      * The forked JVM's main: {@code THREADS DROPOUT RUNS STEPS}. Tiny-preset runs (L2 on epsilon, and
-     * Huber with min-SNR weighting, alternately), then four classifier epochs whose loss must fall; exits non-zero on the first
+     * Huber with min-SNR weighting, alternately), a class-conditional min-SNR run, then four classifier epochs whose loss must fall; exits non-zero on the first
      * divergence or non-finite classifier weight.
      */
     public static final class Run {
@@ -77,6 +77,14 @@ class HostileAllocatorTest {
                     for (int s = 0; s < steps; s++) {
                         t.trainStep();
                     }
+                }
+            }
+            // a class-conditional model with min-SNR weighting: the one-hot and the weights are read in backward
+            ImageDataset labelled = ConditionalTrainingTest.darkAndBright(16);
+            TrainingConfig cond = config(1).withClasses(List.of("dark", "bright"), 0.2);
+            try (Trainer t = Trainer.create(spec.withClassCount(2), cond, labelled)) {
+                for (int s = 0; s < steps; s++) {
+                    t.trainStep();
                 }
             }
             ClassifierSpec small = new ClassifierSpec(1, 12, 4, 4);
