@@ -295,7 +295,7 @@ public final class TrainCommand implements Callable<Integer> {
             err.println("starting " + out + " from " + initial.dir() + " at step " + initial.step());
         } else if (resume != null) {
             Path from = resume.isEmpty() ? requireOut() : Path.of(resume);
-            checkpoint = Checkpoint.load(from);
+            checkpoint = Checkpoint.loadForResume(from, err::println);
             if (out == null) {
                 out = runFolderOf(checkpoint.dir());
             }

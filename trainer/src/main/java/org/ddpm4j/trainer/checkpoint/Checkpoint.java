@@ -214,6 +214,73 @@ public final class Checkpoint {
         return ordered;
     }
 
+    /**
+     * Loads the checkpoint a run resumes from, reading every file it needs (weights, EMA, optimizer state).
+     * Given a run folder (or its {@code last} link) whose newest checkpoint is damaged, it falls back to the
+     * newest intact one and says so through {@code warn}, naming both. Given one checkpoint folder that is
+     * damaged, it refuses, naming the newest intact checkpoint of the same run as the exact
+     * {@code --resume=<folder>} to use.
+     *
+     * @throws IOException naming what is damaged (and what to resume from instead, where there is something)
+     */
+    public static Checkpoint loadForResume(Path path, java.util.function.Consumer<String> warn) throws IOException {
+        Path runCheckpoints = path.resolve(CheckpointStore.CHECKPOINTS);
+        if (Files.isDirectory(runCheckpoints)) {
+            List<Path> all = new ArrayList<>(CheckpointStore.listCheckpoints(runCheckpoints));
+            java.util.Collections.reverse(all);
+            IOException newestDamage = null;
+            for (Path candidate : all) {
+                try {
+                    Checkpoint c = loadWhole(candidate);
+                    if (newestDamage != null) {
+                        warn.accept("warning: the newest checkpoint " + all.get(0) + " is damaged ("
+                                + oneLine(newestDamage) + "); resuming from " + c.dir() + " (step " + c.step()
+                                + "), the newest intact one");
+                    }
+                    return c;
+                } catch (IOException e) {
+                    newestDamage = newestDamage == null ? e : newestDamage;
+                }
+            }
+            if (newestDamage != null) {
+                throw new IOException(oneLine(newestDamage) + (all.size() > 1
+                        ? "; none of the run's " + all.size() + " checkpoints is intact" : ""), newestDamage);
+            }
+        }
+        try {
+            return loadWhole(path);
+        } catch (IOException damage) {
+            Path dir = Files.exists(path) ? path.toRealPath() : path.toAbsolutePath().normalize();
+            Path parent = dir.getParent();
+            if (parent != null && parent.getFileName() != null
+                    && parent.getFileName().toString().equals(CheckpointStore.CHECKPOINTS)) {
+                List<Path> siblings = new ArrayList<>(CheckpointStore.listCheckpoints(parent));
+                java.util.Collections.reverse(siblings);
+                for (Path other : siblings) {
+                    if (other.toAbsolutePath().normalize().equals(dir)) {
+                        continue;
+                    }
+                    Checkpoint c;
+                    try {
+                        c = loadWhole(other);
+                    } catch (IOException notIntact) {
+                        continue;
+                    }
+                    throw new IOException(oneLine(damage) + "; the newest intact checkpoint of this run is " + c.dir()
+                            + " (step " + c.step() + "): resume with --resume=" + c.dir(), damage);
+                }
+            }
+            throw damage;
+        }
+    }
+
+    /** Loads a checkpoint and reads its optimizer state too, so that nothing it holds is damaged. */
+    private static Checkpoint loadWhole(Path path) throws IOException {
+        Checkpoint c = load(path);
+        c.optimizerState();
+        return c;
+    }
+
     /** Resolves a checkpoint folder, a {@code last} link or file, or a run folder to a checkpoint folder. */
     public static Path locate(Path path) throws IOException {
         if (!Files.exists(path)) {
