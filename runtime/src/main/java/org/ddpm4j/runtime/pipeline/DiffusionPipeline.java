@@ -114,6 +114,14 @@ public final class DiffusionPipeline implements AutoCloseable {
     }
 
     /**
+     * Denoiser calls per image that {@link #generate} will make for the request (the sampler's steps; fewer for
+     * image-to-image, more for inpainting with jumps), after {@link #check}ing it.
+     */
+    public int modelCalls(GenerationRequest request) {
+        return EditRun.of(request, sampler(request), info).calls();
+    }
+
+    /**
      * Generates the request's images, batch by batch.
      *
      * @throws java.util.concurrent.CancellationException when {@link GenerationRequest#cancelled()} turns true
