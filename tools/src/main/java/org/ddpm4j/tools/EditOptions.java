@@ -195,7 +195,7 @@ public final class EditOptions {
                     + "), which is not at hand: pass it with " + option + " FILE");
         }
         if (sha != null && Files.isRegularFile(file) && !sha.equals(sha256(file))) {
-            throw new IllegalArgumentException(png + " was drawn from a " + what + " with sha256 " + sha + " ('" + path
+            throw new IllegalArgumentException(png + " was drawn from the " + what + " with sha256 " + sha + " ('" + path
                     + "'), found " + sha256(file) + " in " + file + "; pass that file with " + option);
         }
         return file;

@@ -88,12 +88,9 @@ public final class InputImages {
     public static float[] toMask(BufferedImage img, int height, int width, boolean allowResize, String name) {
         int w = img.getWidth();
         int h = img.getHeight();
-        int[] bw = new int[w * h];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int p = img.getRGB(x, y);
-                bw[y * w + x] = white(p) ? 0xFFFFFF : 0;
-            }
+        int[] bw = pixels(img);
+        for (int p = 0; p < bw.length; p++) {
+            bw[p] = white(bw[p]) ? 0xFFFFFF : 0;
         }
         int[] fitted = fit(bw, w, h, height, width, allowResize, name);
         float[] out = new float[height * width];
@@ -119,20 +116,47 @@ public final class InputImages {
 
     /** The image's pixels (packed RGB, transparent as black) at the model's size. */
     static int[] fit(BufferedImage img, int height, int width, boolean allowResize, String name) {
+        return fit(pixels(img), img.getWidth(), img.getHeight(), height, width, allowResize, name);
+    }
+
+    /**
+     * The stored values as packed RGB, transparent pixels composited on black. Gray images (a gray PNG, as
+     * Fashion-MNIST's) are read from their raster: {@link BufferedImage#getRGB} would treat their values as linear
+     * light and brighten them through the sRGB curve (a stored 96 reads as 170).
+     */
+    public static int[] pixels(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
         int[] rgb = new int[w * h];
+        java.awt.image.ColorModel cm = img.getColorModel();
+        java.awt.image.WritableRaster raster = img.getRaster();
+        boolean gray = cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
+                && cm.getNumColorComponents() == 1 && !(cm instanceof java.awt.image.IndexColorModel);
+        int bits = gray ? cm.getComponentSize(0) : 8;
+        int max = (1 << bits) - 1;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                int argb = img.getRGB(x, y);
-                int a = argb >>> 24;
-                int r = (argb >> 16 & 0xFF) * a / 255;
-                int g = (argb >> 8 & 0xFF) * a / 255;
-                int b = (argb & 0xFF) * a / 255;
-                rgb[y * w + x] = r << 16 | g << 8 | b;
+                int r;
+                int g;
+                int b;
+                int a;
+                if (gray) {
+                    int v = (int) Math.round(raster.getSample(x, y, 0) * 255.0 / max);
+                    a = cm.hasAlpha() ? (int) Math.round(raster.getSample(x, y, 1) * 255.0 / max) : 255;
+                    r = v;
+                    g = v;
+                    b = v;
+                } else {
+                    int argb = img.getRGB(x, y);
+                    a = argb >>> 24;
+                    r = argb >> 16 & 0xFF;
+                    g = argb >> 8 & 0xFF;
+                    b = argb & 0xFF;
+                }
+                rgb[y * w + x] = (r * a / 255) << 16 | (g * a / 255) << 8 | b * a / 255;
             }
         }
-        return fit(rgb, w, h, height, width, allowResize, name);
+        return rgb;
     }
 
     /** Scales the shorter side to the model's and crops the centre (or refuses another size). */

@@ -195,7 +195,7 @@ public final class DiffusionPipeline implements AutoCloseable {
             System.arraycopy(x, 0, samples, offset, x.length);
         }
         return new GenerationResult(samples, info.channels(), info.height(), info.width(), seeds, run.describe(),
-                steps, frameSteps, frames, Duration.ofNanos(System.nanoTime() - start),
+                sampler.steps(), frameSteps, frames, Duration.ofNanos(System.nanoTime() - start),
                 perImageLabels(request, n), info.classNames(), request.guidance());
     }
 

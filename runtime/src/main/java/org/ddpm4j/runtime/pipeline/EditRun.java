@@ -97,8 +97,8 @@ final class EditRun {
     /** What ran, for the result and the PNG's {@code ddpm.sampler}. */
     String describe() {
         if (edit instanceof ImageEdit.ImageToImage i) {
-            return sampler + ", image-to-image strength " + i.strength() + " (steps " + firstStep + ".."
-                    + (sampler.steps() - 1) + ")";
+            return sampler + ", image-to-image strength " + i.strength() + (tail == null
+                    ? " (no step left: the image unchanged)" : " (steps " + firstStep + ".." + (sampler.steps() - 1) + ")");
         }
         if (repaint != null) {
             return repaint.toString();

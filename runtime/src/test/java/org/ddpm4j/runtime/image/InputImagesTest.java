@@ -113,6 +113,25 @@ class InputImagesTest {
         assertEquals(1f, m[3]);
     }
 
+    /** A gray PNG (as Fashion-MNIST's) gives its stored values, not getRGB's sRGB-brightened ones. */
+    @Test
+    void grayImagesKeepTheirStoredValues() throws IOException {
+        BufferedImage gray = new BufferedImage(4, 1, BufferedImage.TYPE_BYTE_GRAY);
+        int[] values = {0, 96, 200, 255};
+        for (int x = 0; x < 4; x++) {
+            gray.getRaster().setSample(x, 0, 0, values[x]);
+        }
+        Path png = dir.resolve("gray.png");
+        ImageIO.write(gray, "png", png.toFile());
+        BufferedImage read = InputImages.read(png);
+        assertTrue((read.getRGB(1, 0) & 0xFF) > 150, "getRGB brightens a stored 96: " + (read.getRGB(1, 0) & 0xFF));
+        float[] t = InputImages.toTensor(read, 1, 1, 4, false, "gray.png");
+        for (int x = 0; x < 4; x++) {
+            assertEquals(values[x], ImageTensors.toByte(t[x]));
+        }
+        assertArrayEquals(new float[] {0, 0, 1, 1}, InputImages.toMask(read, 1, 4, false, "gray.png"));
+    }
+
     @Test
     void readsFilesAndNamesWhatIsWrong() throws IOException {
         Path png = dir.resolve("a.png");

@@ -137,7 +137,8 @@ class ImageEditingTest {
         GenerationResult none = generate(model, info(prediction), GenerationRequest.builder().optSampler("ddim")
                 .optSteps(20).optSeeds(9, 1).optImageToImage(init, 0.04));
         assertArrayEquals(init, none.samples());
-        assertEquals(0, none.steps());
+        assertEquals(20, none.steps()); // the sampler's, of which none ran
+        assertTrue(none.sampler().contains("image-to-image strength 0.04 (no step left: the image unchanged)"), none.sampler());
     }
 
     @Test
