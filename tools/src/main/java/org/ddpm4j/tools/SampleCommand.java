@@ -137,7 +137,8 @@ public final class SampleCommand implements Callable<Integer> {
         }
         TimestepSpacing spacingValue = TimestepSpacing.fromId(spacingId);
         int n = edit.interpolating() ? edit.imageCount() : given("-n") || like == null ? images.count() : 1;
-        long firstSeed = edit.interpolating() ? edit.seedA() : given("--seed") || like == null ? seed.value() : Long.parseLong(likeText.get(SampleFiles.KEY_SEED));
+        long firstSeed = edit.interpolating() ? edit.seedA()
+                : given("--seed") || like == null ? seed.value() : Long.parseLong(likeText.get(SampleFiles.KEY_SEED));
         double etaValue = given("--eta") || !likeText.containsKey(SampleFiles.KEY_ETA) ? sampling.eta()
                 : Double.parseDouble(likeText.get(SampleFiles.KEY_ETA));
         VarianceType varianceValue = VarianceType.fromId(given("--variance") ? sampling.variance()
