@@ -329,14 +329,18 @@ public final class EditOptions {
                 positions = new double[] {positions[likeFrame]};
             }
             request.optInterpolation(new ImageEdit.Interpolation(seedA, seedB, positions));
+            String cls = "";
             if (classBySeed && info.conditional()) {
-                request.optClassLabels(ClassLabels.of(info).bySeed(seedA, 1));
+                ClassLabels classes = ClassLabels.of(info);
+                long label = classes.bySeed(seedA, 1)[0];
+                request.optClassLabels(label);
+                cls = ", every frame of seed " + seedA + "'s class " + label + " (--class picks another)";
             }
             text.put(EditKeys.MODE, "interpolate");
             text.put(EditKeys.INTERPOLATE, seedA + "," + seedB);
             text.put(EditKeys.FRAMES, Integer.toString(frames()));
             description = "interpolation from seed " + seedA + " to seed " + seedB + ", " + frames() + " frames"
-                    + (likeFrame >= 0 ? " (frame " + likeFrame + ")" : "");
+                    + (likeFrame >= 0 ? " (frame " + likeFrame + ")" : "") + cls;
         }
     }
 

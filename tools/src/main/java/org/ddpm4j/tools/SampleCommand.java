@@ -219,7 +219,7 @@ public final class SampleCommand implements Callable<Integer> {
             if (edit.active()) {
                 outWriter.printf("%s: %d model calls per image%n", edit.description(), samplerSteps);
             }
-            if (classBySeed) {
+            if (classBySeed && !edit.interpolating()) {
                 ClassLabels classes = ClassLabels.of(denoiser.info());
                 outWriter.printf("classes: seed mod %d (%s); --class picks one, 'all' one row each, 'none' the"
                         + " model without a class%n", classes.count(), classes.listing());

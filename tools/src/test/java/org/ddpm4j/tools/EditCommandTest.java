@@ -248,6 +248,7 @@ class EditCommandTest {
         SampleAndAdoptCommandTest.Run r = run("sample", "--model", cond.toString(), "--interpolate", "5,6", "--frames",
                 "3", "--steps", "2", "--out", out.toString(), "--no-progress");
         assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("every frame of seed 5's class 1"), r.out());
         for (int f = 0; f < 3; f++) {
             assertEquals("1", PngFiles.readText(out.resolve("frame-000" + f + ".png")).get("ddpm.class"), "frame " + f);
         }
