@@ -112,6 +112,10 @@ public final class SampleCommand implements Callable<Integer> {
     @Mixin
     ClassOptions classOptions;
 
+    /** --init, --strength, --mask, --jump-length, --jump-n-sample, --interpolate, --frames, --no-resize. */
+    @Mixin
+    EditOptions edit;
+
     @Option(names = "--no-progress", description = "No progress (a bar on a terminal, else a line every few seconds).")
     boolean noProgress;
 
@@ -119,17 +123,22 @@ public final class SampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter outWriter = spec.commandLine().getOut();
         Map<String, String> likeText = like != null ? likeSettings(like) : Map.of();
+        if (like != null) {
+            edit.like(like, likeText);
+        }
+        edit.check(classOptions.value());
         Path modelFile = like != null && model == null ? likeModel(likeText) : resolveModel(model);
         // precedence: an option given on the command line, then the --like PNG's setting, then the option's default
         String samplerId = (given("--sampler") ? sampling.sampler()
-                : likeText.getOrDefault(SampleFiles.KEY_SAMPLER_NAME, sampling.sampler())).trim().toLowerCase(Locale.ROOT);
+                : likeText.getOrDefault(SampleFiles.KEY_SAMPLER_NAME, edit.defaultSampler(sampling.sampler()))).trim().toLowerCase(Locale.ROOT);
         String spacingId = sampling.spacing() != null ? sampling.spacing() : likeText.get(SampleFiles.KEY_SPACING);
         if (spacingId == null) {
             spacingId = Samplers.defaultSpacing(samplerId).id();
         }
         TimestepSpacing spacingValue = TimestepSpacing.fromId(spacingId);
-        int n = given("-n") || like == null ? images.count() : 1;
-        long firstSeed = given("--seed") || like == null ? seed.value() : Long.parseLong(likeText.get(SampleFiles.KEY_SEED));
+        int n = edit.interpolating() ? edit.imageCount() : given("-n") || like == null ? images.count() : 1;
+        long firstSeed = edit.interpolating() ? edit.seedA()
+                : given("--seed") || like == null ? seed.value() : Long.parseLong(likeText.get(SampleFiles.KEY_SEED));
         double etaValue = given("--eta") || !likeText.containsKey(SampleFiles.KEY_ETA) ? sampling.eta()
                 : Double.parseDouble(likeText.get(SampleFiles.KEY_ETA));
         VarianceType varianceValue = VarianceType.fromId(given("--variance") ? sampling.variance()
@@ -147,7 +156,7 @@ public final class SampleCommand implements Callable<Integer> {
         if (scale < 1) {
             throw new IllegalArgumentException("--scale must be at least 1, found " + scale);
         }
-        if (!noImages || grid || gif) {
+        if (!noImages || grid || gif || edit.interpolating()) {
             OutputChecks.writableFolder("--out", out);
         }
         OnnxOptions options = runtime.onnxOptions().withWarnings(line -> spec.commandLine().getErr().println(line));
@@ -199,14 +208,18 @@ public final class SampleCommand implements Callable<Integer> {
             }
             boolean classBySeed = !classesInRows && ClassOptions.apply(b, denoiser.info(), modelFile.toString(),
                     classValue, guidanceValue, firstSeed, n);
+            edit.apply(b, denoiser.info(), classBySeed);
             var samplerUsed = pipeline.sampler(b.build());
-            int samplerSteps = samplerUsed.steps();
+            int samplerSteps = pipeline.modelCalls(b.build());
             if (gif) {
                 b.optTrajectoryEvery(gifEvery > 0 ? gifEvery : Math.max(1, samplerSteps / 25));
             }
             outWriter.printf("model %s: %s, on %s%n", modelFile, denoiser.info().summary(), denoiser.device());
             outWriter.printf("sampler %s, spacing %s%n", samplerUsed, spacingValue);
-            if (classBySeed) {
+            if (edit.active()) {
+                outWriter.printf("%s: %d model calls per image%n", edit.description(), samplerSteps);
+            }
+            if (classBySeed && !edit.interpolating()) {
                 ClassLabels classes = ClassLabels.of(denoiser.info());
                 outWriter.printf("classes: seed mod %d (%s); --class picks one, 'all' one row each, 'none' the"
                         + " model without a class%n", classes.count(), classes.listing());
@@ -225,7 +238,11 @@ public final class SampleCommand implements Callable<Integer> {
             if (classBySeed) {
                 settings.put(SampleFiles.KEY_CLASS_FROM, "seed");
             }
-            if (!noImages) {
+            settings.putAll(edit.text());
+            if (edit.interpolating()) {
+                edit.writeInterpolation(result, out, settings, denoiser.sha256(), scale, !noImages, outWriter);
+            }
+            if (!noImages && !edit.interpolating()) {
                 List<Path> files = SampleFiles.writeImages(result, out, "sample-", denoiser.sha256(), settings);
                 outWriter.printf("wrote %d %s to %s (%s%s)%n", files.size(), files.size() == 1 ? "image" : "images", out,
                         files.get(0).getFileName(),

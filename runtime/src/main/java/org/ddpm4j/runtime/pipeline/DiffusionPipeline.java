@@ -104,6 +104,24 @@ public final class DiffusionPipeline implements AutoCloseable {
     }
 
     /**
+     * Checks a request against the model without computing anything: its sampler and its editing mode
+     * (image sizes, the sampler a mode needs).
+     *
+     * @throws IllegalArgumentException naming what was expected and what was found
+     */
+    public void check(GenerationRequest request) {
+        EditRun.of(request, sampler(request), info);
+    }
+
+    /**
+     * Denoiser calls per image that {@link #generate} will make for the request (the sampler's steps; fewer for
+     * image-to-image, more for inpainting with jumps), after {@link #check}ing it.
+     */
+    public int modelCalls(GenerationRequest request) {
+        return EditRun.of(request, sampler(request), info).calls();
+    }
+
+    /**
      * Generates the request's images, batch by batch.
      *
      * @throws java.util.concurrent.CancellationException when {@link GenerationRequest#cancelled()} turns true
@@ -130,7 +148,8 @@ public final class DiffusionPipeline implements AutoCloseable {
         long[] seeds = request.seeds();
         int n = seeds.length;
         int per = info.imageValues();
-        int steps = sampler.steps();
+        EditRun run = EditRun.of(request, sampler, info);
+        int steps = run.calls();
         int batches = (n + request.batchSize() - 1) / request.batchSize();
         long total = (long) batches * steps;
         AtomicLong done = new AtomicLong();
@@ -157,7 +176,7 @@ public final class DiffusionPipeline implements AutoCloseable {
                 }
                 model = new GuidedDenoiser(denoiser, labels, request.guidance());
             }
-            sampler.sample(model, x, noise, new SamplingListener() {
+            run.run(model, x, first, noise, new SamplingListener() {
                 private int nextFrame = 1;
 
                 @Override
@@ -175,8 +194,8 @@ public final class DiffusionPipeline implements AutoCloseable {
             });
             System.arraycopy(x, 0, samples, offset, x.length);
         }
-        return new GenerationResult(samples, info.channels(), info.height(), info.width(), seeds, sampler.toString(),
-                steps, frameSteps, frames, Duration.ofNanos(System.nanoTime() - start),
+        return new GenerationResult(samples, info.channels(), info.height(), info.width(), seeds, run.describe(),
+                sampler.steps(), frameSteps, frames, Duration.ofNanos(System.nanoTime() - start),
                 perImageLabels(request, n), info.classNames(), request.guidance());
     }
 

@@ -23,10 +23,11 @@ import org.ddpm4j.runtime.sampling.VarianceType;
  * @param labels         class labels of a class-conditional model: one per image, or one for all;
  *                       null for none (an unconditional model, or a conditional one's null label)
  * @param guidance       classifier-free guidance scale w (1 = the conditional model alone)
+ * @param edit           an editing mode (image-to-image, inpainting, interpolation), or null to sample from noise
  */
 public record GenerationRequest(String sampler, int steps, SamplerOptions options, Boolean clipOverride,
         long[] seeds, int batchSize, int trajectoryEvery, GenerationProgress progress, BooleanSupplier cancelled,
-        long[] labels, double guidance) {
+        long[] labels, double guidance, ImageEdit edit) {
 
     public GenerationRequest {
         if (seeds == null || seeds.length == 0) {
@@ -62,6 +63,18 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
             throw new IllegalArgumentException("a guidance scale needs class labels (optClassLabels), found w="
                     + guidance + " without any");
         }
+        if (edit instanceof ImageEdit.Interpolation i && i.positions().length != seeds.length) {
+            throw new IllegalArgumentException("an interpolation makes one image per position (" + i.positions().length
+                    + "), found " + seeds.length + " seeds");
+        }
+    }
+
+    /** A request without an editing mode. */
+    public GenerationRequest(String sampler, int steps, SamplerOptions options, Boolean clipOverride,
+            long[] seeds, int batchSize, int trajectoryEvery, GenerationProgress progress, BooleanSupplier cancelled,
+            long[] labels, double guidance) {
+        this(sampler, steps, options, clipOverride, seeds, batchSize, trajectoryEvery, progress, cancelled, labels,
+                guidance, null);
     }
 
     /** An unconditional request (no class labels, guidance 1). */
@@ -115,8 +128,59 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
         private BooleanSupplier cancelled = () -> false;
         private long[] labels;
         private double guidance = 1.0;
+        private ImageEdit edit;
 
         private Builder() {
+        }
+
+        /**
+         * Image-to-image (SDEdit): start from {@code init} noised to the level {@code strength} chooses.
+         *
+         * @param init     {@code C*H*W} values in [-1, 1] at the model's size for every image, or one such image
+         *                 per image of the request
+         * @param strength in (0, 1]; 1 is sampling from noise
+         */
+        public Builder optImageToImage(float[] init, double strength) {
+            this.edit = new ImageEdit.ImageToImage(init, strength);
+            return this;
+        }
+
+        /**
+         * Inpainting (RePaint): keep {@code init} where {@code mask} is 0, regenerate it where the mask is 1.
+         *
+         * @param mask        {@code H*W} values, 0 or 1, for every image or one per image
+         * @param jumpLength  RePaint's j (diffusers' {@code jump_length}, default there 10)
+         * @param jumpNSample RePaint's r (diffusers' {@code jump_n_sample}, default there 10; 1 = no resampling)
+         */
+        public Builder optInpainting(float[] init, float[] mask, int jumpLength, int jumpNSample) {
+            this.edit = new ImageEdit.Inpainting(init, mask, jumpLength, jumpNSample);
+            return this;
+        }
+
+        /**
+         * {@code frames} images between seeds A and B (spherical interpolation of their starting noise); the
+         * request's seeds become {@code frames} copies of A. Needs a deterministic sampler.
+         */
+        public Builder optInterpolation(long seedA, long seedB, int frames) {
+            return optInterpolation(ImageEdit.Interpolation.frames(seedA, seedB, frames));
+        }
+
+        /** Images at the given interpolation positions; the request's seeds become copies of seed A. */
+        public Builder optInterpolation(ImageEdit.Interpolation interpolation) {
+            this.edit = interpolation;
+            long[] s = new long[interpolation.positions().length];
+            java.util.Arrays.fill(s, interpolation.seedA());
+            this.seeds = s;
+            return this;
+        }
+
+        /** Any editing mode, or null for none. */
+        public Builder optEdit(ImageEdit value) {
+            if (value instanceof ImageEdit.Interpolation i) {
+                return optInterpolation(i);
+            }
+            this.edit = value;
+            return this;
         }
 
         /**
@@ -222,7 +286,7 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
                 }
             }
             return new GenerationRequest(sampler, steps, options, clip, s, batchSize, trajectoryEvery, progress,
-                    cancelled, labels, guidance);
+                    cancelled, labels, guidance, edit);
         }
     }
 }

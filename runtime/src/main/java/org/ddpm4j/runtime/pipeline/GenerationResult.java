@@ -16,7 +16,8 @@ import org.ddpm4j.runtime.image.ImageTensors;
  * @param width        W
  * @param seeds        the seed of each image
  * @param sampler      the sampler that made them, e.g. {@code dpmpp(20 steps)}
- * @param steps        denoiser calls per image
+ * @param steps        the sampler's steps: denoiser calls per image when sampling from noise (image-to-image runs
+ *                     the last of them, inpainting with jumps repeats some; {@code sampler} says how many)
  * @param frameSteps   for an animation: the step after which each frame was kept (0 = the starting noise)
  * @param frames       the whole set of images at each of {@code frameSteps} (empty when none were asked for)
  * @param elapsed      wall time of the request

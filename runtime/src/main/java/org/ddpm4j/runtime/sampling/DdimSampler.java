@@ -53,6 +53,11 @@ public final class DdimSampler extends TimestepSampler {
         return spacing.levels(schedule, steps);
     }
 
+    @Override
+    public DdimSampler withLevels(NoiseLevels levels) {
+        return new DdimSampler(schedule, levels, eta, clipSample, clippedModelOutput);
+    }
+
     /** The stochasticity eta. */
     public double eta() {
         return eta;

@@ -33,6 +33,17 @@ public final class DdpmSampler extends TimestepSampler {
         this.variance = variance;
     }
 
+    /** DDPM over the given levels. */
+    public DdpmSampler(NoiseSchedule schedule, NoiseLevels levels, VarianceType variance, boolean clipSample) {
+        super(schedule, levels, clipSample);
+        this.variance = variance;
+    }
+
+    @Override
+    public DdpmSampler withLevels(NoiseLevels levels) {
+        return new DdpmSampler(schedule, levels, variance, clipSample);
+    }
+
     public VarianceType variance() {
         return variance;
     }

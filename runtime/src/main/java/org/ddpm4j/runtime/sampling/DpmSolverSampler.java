@@ -55,6 +55,11 @@ public final class DpmSolverSampler extends TimestepSampler {
         this.firstOrderBeforeZero = firstOrderBeforeZero;
     }
 
+    @Override
+    public DpmSolverSampler withLevels(NoiseLevels levels) {
+        return new DpmSolverSampler(schedule, levels, clipSample, sde, firstOrderBeforeZero);
+    }
+
     /** Whether this is the stochastic (SDE) form. */
     public boolean isSde() {
         return sde;

@@ -85,6 +85,31 @@ public abstract class TimestepSampler implements Sampler {
         return i + 1 < timesteps.length ? timesteps[i + 1] : -1;
     }
 
+    /**
+     * The same sampler (kind, eta, variance, clipping) over other noise levels. Image-to-image runs the last
+     * steps of a sampler through {@link #fromStep}; a multistep solver starts the new levels with a first-order
+     * step, as a freshly set diffusers scheduler does.
+     */
+    public abstract TimestepSampler withLevels(NoiseLevels levels);
+
+    /**
+     * The steps {@code start .. steps()-1} of this sampler as a sampler of their own (the steps that
+     * image-to-image runs after noising its image to level {@code start}).
+     *
+     * @throws IllegalArgumentException unless 0 &lt;= start &lt; steps()
+     */
+    public TimestepSampler fromStep(int start) {
+        if (start < 0 || start >= timesteps.length) {
+            throw new IllegalArgumentException("the first step must be in 0.." + (timesteps.length - 1) + ", found "
+                    + start);
+        }
+        if (start == 0) {
+            return this;
+        }
+        return withLevels(new NoiseLevels(Arrays.copyOfRange(timesteps, start, timesteps.length),
+                Arrays.copyOfRange(alphaBars, start, alphaBars.length)));
+    }
+
     /** Standard deviation of the noise step {@code i} adds (0 for a deterministic step). */
     public abstract double noiseScale(int i);
 
