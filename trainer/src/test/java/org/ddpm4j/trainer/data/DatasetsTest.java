@@ -40,6 +40,24 @@ class DatasetsTest {
     }
 
     @Test
+    void grayPngsKeepTheirStoredValues(@TempDir Path dir) throws Exception {
+        // Fashion-MNIST written out as gray PNGs: Java2D reads a gray value as linear light (96 as 170)
+        BufferedImage gray = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                gray.getRaster().setSample(x, y, 0, x < 8 ? 96 : 200);
+            }
+        }
+        Path folder = Files.createDirectories(dir.resolve("gray"));
+        ImageIO.write(gray, "png", folder.resolve("a.png").toFile());
+        ImageDataset data = Datasets.open(folder.toString(), 16, 1, null);
+        float[] x = new float[16 * 16];
+        data.read(0, false, x, 0);
+        assertEquals(96 / 127.5f - 1, x[0], 1e-6f, "left half, stored 96");
+        assertEquals(200 / 127.5f - 1, x[15], 1e-6f, "right half, stored 200");
+    }
+
+    @Test
     void idxImagesArePaddedTo32WithBackground(@TempDir Path dir) throws IOException {
         writeIdx(dir.resolve("train-images-idx3-ubyte.gz"), 3, true, 3);
         ImageDataset d = Datasets.open(dir.toString(), 32, 1, null);
