@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.ddpm4j.runtime.io.RunFolderLock;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.runtime.schedule.ScheduleType;
 import org.ddpm4j.trainer.checkpoint.Checkpoint;
@@ -221,8 +222,21 @@ public final class TrainCommand implements Callable<Integer> {
             description = "PyTorch threads per operation (default: PyTorch's choice, the number of cores).")
     Integer threads;
 
+    /** The lock on the run folder, held from before the data loads to the end of the run. */
+    private RunFolderLock runLock;
+
     @Override
     public Integer call() throws IOException {
+        try {
+            return train();
+        } finally {
+            if (runLock != null) {
+                runLock.close(); // and removes a run folder it created when nothing was written there
+            }
+        }
+    }
+
+    private Integer train() throws IOException {
         PrintStream err = System.err;
         if (threads != null) {
             Threads.setIntraOpThreads(threads);
@@ -231,6 +245,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be at least 1, found " + steps);
         }
+        TrainOutputChecks.checkpointSettings(checkpointEvery, keep);
         Checkpoint checkpoint = null;
         UnetSpec unet;
         TrainingConfig config;
@@ -309,6 +324,8 @@ public final class TrainCommand implements Callable<Integer> {
             }
             requireNoCheckpoints();
         }
+        TrainOutputChecks.runFolder(out);
+        runLock = RunFolderLock.acquire(out, "ddpm train");
         if (checkpoint != null && checkpoint.step() >= steps) {
             err.println("the checkpoint is already at step " + checkpoint.step() + " (--steps " + steps
                     + "): nothing to do; raise --steps to train further");

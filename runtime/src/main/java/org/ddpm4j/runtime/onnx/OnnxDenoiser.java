@@ -102,6 +102,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         if (!Files.isRegularFile(model)) {
             throw new NoSuchFileException(model.toString(), null, "no such model file");
         }
+        if (Files.size(model) == 0) {
+            throw new IOException(model + " is empty (0 bytes), expected an ONNX model file");
+        }
         String sha;
         try (InputStream in = Files.newInputStream(model)) {
             sha = sha256(in);
@@ -117,6 +120,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
     /** Opens a model held in memory; {@code name} is what messages call it. */
     public static OnnxDenoiser open(byte[] model, String name, OnnxOptions options) throws IOException {
+        if (model.length == 0) {
+            throw new IOException(name + " is empty (0 bytes), expected an ONNX model");
+        }
         byte[] copy = model.clone();
         return create(options, name, sha256(copy), opts -> OrtRuntime.environment().createSession(copy, opts));
     }
