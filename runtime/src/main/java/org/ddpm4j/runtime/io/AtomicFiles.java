@@ -95,7 +95,11 @@ public final class AtomicFiles {
                     : new IOException("cannot write " + file + ": " + (message == null ? e.toString() : message), e);
         } finally {
             if (tmp != null) {
-                Files.deleteIfExists(tmp);
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // its folder went away or became a file: the error above already says so
+                }
             }
         }
     }

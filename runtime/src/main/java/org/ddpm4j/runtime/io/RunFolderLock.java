@@ -95,7 +95,7 @@ public final class RunFolderLock implements AutoCloseable {
      * Releases the lock. A folder this lock created that holds nothing else is removed with its lock file.
      */
     @Override
-    public void close() throws IOException {
+    public void close() {
         if (!channel.isOpen()) {
             return;
         }
@@ -105,11 +105,18 @@ public final class RunFolderLock implements AutoCloseable {
                 Files.deleteIfExists(file);
                 Files.deleteIfExists(folder);
             }
+        } catch (IOException e) {
+            // the folder went away or changed under the run (its own error says so): nothing to tidy
         } finally {
             try {
                 lock.release();
-            } finally {
+            } catch (IOException e) {
+                // closing the channel below drops the lock all the same
+            }
+            try {
                 channel.close();
+            } catch (IOException e) {
+                // nothing left to do: the operating system frees the file with the process
             }
         }
     }
