@@ -270,6 +270,7 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--steps " + steps + " is not beyond the checkpoint's step "
                         + initial.step() + ": --steps is the total to reach");
             }
+            lockRunFolder();
             err.println("starting " + out + " from " + initial.dir() + " at step " + initial.step());
         } else if (resume != null) {
             Path from = resume.isEmpty() ? requireOut() : Path.of(resume);
@@ -277,6 +278,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (out == null) {
                 out = runFolderOf(checkpoint.dir());
             }
+            lockRunFolder(); // before a word is printed: a second trainer is refused at once
             ResumeSettings.Resolved resolved = ResumeSettings.resolve(checkpoint.dir(), checkpoint.spec(),
                     checkpoint.config(), o -> spec.commandLine().getParseResult().hasMatchedOption(o), typedValues(),
                     overrides == null ? Set.of() : Set.copyOf(overrides), checkpoint.step(), steps);
@@ -324,8 +326,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             requireNoCheckpoints();
         }
-        TrainOutputChecks.runFolder(out);
-        runLock = RunFolderLock.acquire(out, "ddpm train");
+        lockRunFolder();
         if (checkpoint != null && checkpoint.step() >= steps) {
             err.println("the checkpoint is already at step " + checkpoint.step() + " (--steps " + steps
                     + "): nothing to do; raise --steps to train further");
@@ -376,6 +377,14 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Checks --out and locks it for this run (once): a second writer is refused naming this process. */
+    private void lockRunFolder() throws IOException {
+        if (runLock == null) {
+            TrainOutputChecks.runFolder(out);
+            runLock = RunFolderLock.acquire(out, "ddpm train");
+        }
     }
 
     /** The value of every option a checkpoint records, as the checkpoint would record it. */

@@ -88,7 +88,7 @@ public final class AtomicFiles {
             move(tmp, target);
             force(dir);
         } catch (FileSystemException e) {
-            throw new IOException("cannot write " + file + ": " + reason(e, tmp), e);
+            throw new IOException("cannot write " + file + ": " + reason(e, dir, tmp), e);
         } catch (IOException e) {
             String message = e.getMessage();
             throw message != null && message.contains(file.toString()) ? e
@@ -104,15 +104,19 @@ public final class AtomicFiles {
         }
     }
 
-    /** Why a file-system operation failed, in words that name no temporary file. */
-    private static String reason(FileSystemException e, Path tmp) {
+    /**
+     * Why a file-system operation failed, in words that name no temporary file: a failure on the temporary
+     * file is told as one in its folder, {@code dir}.
+     */
+    private static String reason(FileSystemException e, Path dir, Path tmp) {
         Path failed = e.getFile() == null ? null : Path.of(e.getFile());
-        boolean internal = failed == null || failed.equals(tmp) || (tmp != null && failed.equals(tmp.toAbsolutePath()));
+        boolean internal = failed == null || failed.equals(tmp) || (tmp != null && failed.equals(tmp.toAbsolutePath()))
+                || failed.getFileName().toString().endsWith(TEMP_SUFFIX);
         String why = e instanceof AccessDeniedException ? "permission denied"
                 : e instanceof FileAlreadyExistsException ? "it exists and is not a folder"
                 : e instanceof NoSuchFileException ? "no such file or folder"
                 : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
-        return internal ? why : failed + ": " + why;
+        return (internal ? dir : failed) + ": " + why;
     }
 
     /**
