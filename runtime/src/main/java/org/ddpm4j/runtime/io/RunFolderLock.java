@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * <p>The lock file stays in the folder after a run (emptied), so that a process waiting on the same
  * file never locks a file that was deleted under it. A folder that {@link #acquire} created and that
  * holds nothing but the lock file when the lock is closed (the command failed before writing anything)
- * is removed again.
+ * is removed again, with the empty parent folders it created for it.
  */
 public final class RunFolderLock implements AutoCloseable {
 
@@ -36,9 +36,9 @@ public final class RunFolderLock implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
-    private final boolean created;
+    private final Path created;
 
-    private RunFolderLock(Path folder, Path file, FileChannel channel, FileLock lock, boolean created) {
+    private RunFolderLock(Path folder, Path file, FileChannel channel, FileLock lock, Path created) {
         this.folder = folder;
         this.file = file;
         this.channel = channel;
@@ -53,7 +53,10 @@ public final class RunFolderLock implements AutoCloseable {
      * @throws IOException          when the folder or the lock file cannot be made
      */
     public static RunFolderLock acquire(Path folder, String command) throws IOException {
-        boolean created = !Files.exists(folder);
+        Path created = null; // the topmost folder this lock creates, if any
+        for (Path p = folder.toAbsolutePath().normalize(); p != null && !Files.exists(p); p = p.getParent()) {
+            created = p;
+        }
         Files.createDirectories(folder);
         Path file = folder.resolve(FILE_NAME);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -101,9 +104,12 @@ public final class RunFolderLock implements AutoCloseable {
         }
         try {
             channel.truncate(0);
-            if (created && onlyTheLockFile()) {
+            if (created != null && onlyTheLockFile()) {
                 Files.deleteIfExists(file);
-                Files.deleteIfExists(folder);
+                Path top = created;
+                for (Path p = folder.toAbsolutePath().normalize(); p != null && p.startsWith(top); p = p.getParent()) {
+                    Files.deleteIfExists(p); // each folder it created, up to the topmost, while empty
+                }
             }
         } catch (IOException e) {
             // the folder went away or changed under the run (its own error says so): nothing to tidy

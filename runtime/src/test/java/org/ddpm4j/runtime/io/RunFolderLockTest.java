@@ -41,6 +41,9 @@ class RunFolderLockTest {
         Path run = dir.resolve("never-used");
         RunFolderLock.acquire(run, "ddpm train").close();
         assertFalse(Files.exists(run), "no empty run folder is left behind");
+        Path deep = dir.resolve("runs/2026/first");
+        RunFolderLock.acquire(deep, "ddpm train").close();
+        assertFalse(Files.exists(dir.resolve("runs")), "nor the parents made for it");
         Path existing = Files.createDirectories(dir.resolve("existing"));
         RunFolderLock.acquire(existing, "ddpm sample").close();
         assertTrue(Files.isDirectory(existing), "a folder that was there before stays");
