@@ -217,13 +217,18 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         };
     }
 
-    private static String firstLine(String s) {
+    static String firstLine(String s) {
         if (s == null) {
             return "no message";
         }
         int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
+        // ONNX Runtime prefixes some messages with its source file and a C++ signature: keep only the words
+        return CPP_SOURCE.matcher((nl < 0 ? s : s.substring(0, nl)).trim()).replaceAll("");
     }
+
+    /** {@code /onnxruntime_src/.../model.cc:177 onnxruntime::Model::Model(...) } before ONNX Runtime's own words. */
+    private static final java.util.regex.Pattern CPP_SOURCE =
+            java.util.regex.Pattern.compile("/onnxruntime_src/\\S+:\\d+ (\\S+::\\S+\\(.*?\\) )?(?=\\S)");
 
     static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(digest().digest(bytes));
