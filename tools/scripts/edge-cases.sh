@@ -23,15 +23,17 @@ case_() {
 report() {
   local code="$1" log="$2"
   shift 2
-  local trace=no first
+  local trace=no
   if grep -qE '^[[:space:]]+at [a-zA-Z_$][a-zA-Z0-9_$.]*\(|^Exception in thread|^Caused by: ' "$log"; then trace=YES; fi
-  first="$(grep -v '^ddpm: building' "$log" | head -1 | cut -c1-220)"
-  last="$(grep -v '^ddpm: building' "$log" | tail -1 | cut -c1-220)"
+  local first last
+  first="$(grep -v '^ddpm: building' "$log" | head -1)"
+  last="$(grep -v '^ddpm: building' "$log" | tail -1)"
   if [ "$code" != 0 ] && [ "$last" != "$first" ]; then first="$first || last: $last"; fi
   local shown="${*//$work\//}"
   shown="${shown//$here\//}"
   first="${first//$work\//}"
   first="${first//$here\//}"
+  first="${first:0:400}"
   printf '%s | trace %s | ddpm %s | %s\n' "$code" "$trace" "$shown" "$first"
   cases=$((cases + 1))
 }
