@@ -84,9 +84,10 @@ public sealed interface ImageSet {
 
         /** Validates the guidance scale. */
         public ModelSamples {
-            if (guidance != null && !Double.isFinite(guidance)) {
-                throw new IllegalArgumentException("guidance scale must be a finite number, found " + guidance);
+            if (guidance != null) {
+                org.ddpm4j.runtime.pipeline.GenerationRequest.checkGuidance(guidance);
             }
+            org.ddpm4j.runtime.pipeline.GenerationRequest.checkSeeds(seed, Math.max(1, count));
         }
 
         /** Samples without guidance or class settings (what an unconditional model takes). */
@@ -148,7 +149,7 @@ public sealed interface ImageSet {
             Map<String, String> q = query(t, lower.equals("noise") ? "" : t.substring("noise:".length()),
                     Set.of("n", "seed", "size", "channels"));
             int[] size = parseSize(t, q.getOrDefault("size", "0"));
-            return new Noise(intValue(t, q, "n", 0), intValue(t, q, "channels", 0), size[0], size[1],
+            return new Noise(countValue(t, q), intValue(t, q, "channels", 0), size[0], size[1],
                     longValue(t, q, "seed", 0));
         }
         if (lower.startsWith("model:")) {
@@ -169,7 +170,7 @@ public sealed interface ImageSet {
                         + ALL_CLASSES + " or none, found nothing");
             }
             return new ModelSamples(Path.of(file), sampler, intValue(t, q, "steps", defaultSteps),
-                    intValue(t, q, "n", 0), longValue(t, q, "seed", 0), doubleValue(t, q, "eta", 0.0), guidance, classes);
+                    countValue(t, q), longValue(t, q, "seed", 0), doubleValue(t, q, "eta", 0.0), guidance, classes);
         }
         Path p = Path.of(t);
         if (Files.isDirectory(p)) {
@@ -200,9 +201,22 @@ public sealed interface ImageSet {
                 throw new IllegalArgumentException("image set '" + text + "': unknown key '" + key + "', expected one of "
                         + allowed.stream().sorted().toList());
             }
-            out.put(key, part.substring(eq + 1).trim());
+            if (out.put(key, part.substring(eq + 1).trim()) != null) {
+                throw new IllegalArgumentException("image set '" + text + "': key '" + key + "' is given twice;"
+                        + " give each key once");
+            }
         }
         return out;
+    }
+
+    /** {@code n=}: at least 1 when given; 0 (the image limit) when not. */
+    private static int countValue(String text, Map<String, String> q) {
+        int n = intValue(text, q, "n", 0);
+        if (q.containsKey("n") && n < 1) {
+            throw new IllegalArgumentException("image set '" + text + "': n must be at least 1 image, found " + n
+                    + " (leave n out for the -n limit)");
+        }
+        return n;
     }
 
     private static int intValue(String text, Map<String, String> q, String key, int def) {

@@ -2,6 +2,8 @@ package org.ddpm4j.tools;
 
 import java.io.FileNotFoundException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -20,6 +22,10 @@ final class CliErrors {
         String message;
         if (cause instanceof NoSuchFileException n) {
             message = "file not found: " + n.getFile();
+        } else if (cause instanceof AccessDeniedException a) {
+            message = "permission denied: " + a.getFile();
+        } else if (cause instanceof FileSystemException fs && fs.getFile() != null) {
+            message = fs.getFile() + ": " + (fs.getReason() != null ? fs.getReason() : fs.getClass().getSimpleName());
         } else if (cause instanceof FileNotFoundException f) {
             message = "file not found: " + f.getMessage();
         } else {

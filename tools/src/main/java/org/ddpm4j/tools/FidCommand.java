@@ -172,6 +172,12 @@ public final class FidCommand implements Callable<Integer> {
         if (sets.size() == 1 && saveStats == null) {
             throw new ParameterException(spec.commandLine(), "one set given: pass a second set to compare with, or --save-stats FILE to save its statistics");
         }
+        if (saveStats != null) {
+            OutputChecks.fileToCreate("--save-stats", saveStats);
+        }
+        if (saveStatsB != null) {
+            OutputChecks.fileToCreate("--save-stats-b", saveStatsB);
+        }
         List<ImageSet> parsed = new ArrayList<>();
         for (String s : sets) {
             parsed.add(ImageSet.parse(s, data));
@@ -231,6 +237,10 @@ public final class FidCommand implements Callable<Integer> {
         }
         if (!Files.isRegularFile(model)) {
             throw new java.nio.file.NoSuchFileException(model.toString());
+        }
+        OutputChecks.folderToCreate("--out", out);
+        if (saveStats != null) {
+            OutputChecks.fileToCreate("--save-stats", saveStats);
         }
         List<SamplerSetting> parsedSettings = new ArrayList<>();
         for (String s : settings) {

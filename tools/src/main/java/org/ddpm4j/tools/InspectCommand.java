@@ -27,6 +27,9 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (java.nio.file.Files.isRegularFile(model) && java.nio.file.Files.size(model) == 0) {
+            throw new java.io.IOException(model + " is empty (0 bytes), expected an ONNX model file");
+        }
         ModelInspection m = ModelInspection.of(model);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "file: %s (%s)%n", model, ExportCommand.size(m.bytes()));

@@ -20,7 +20,7 @@ public final class OutputChecks {
      */
     public static void writableFolder(String option, Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(option + " " + dir + " is a file, expected a folder");
+            throw new IllegalArgumentException(option + " " + dir + " is a file, not a folder");
         }
         try {
             Files.createDirectories(dir);
@@ -29,6 +29,57 @@ public final class OutputChecks {
         }
         if (!Files.isWritable(dir)) {
             throw new IllegalArgumentException(option + " " + dir + " is not writable");
+        }
+    }
+
+    /**
+     * {@code dir} must be a folder we can write in, or one we can create: checked without creating anything,
+     * so that a command refused later leaves no empty folder behind. The nearest folder that exists on the
+     * way to {@code dir} must be writable, and nothing on the way may be a file.
+     *
+     * @throws IllegalArgumentException naming the option and what was found
+     */
+    public static void folderToCreate(String option, Path dir) {
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException(option + " " + dir + " is a file, not a folder");
+            }
+            if (!Files.isWritable(dir)) {
+                throw new IllegalArgumentException(option + " " + dir + " is a folder that is not writable");
+            }
+            return;
+        }
+        for (Path p = dir.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                if (!Files.isWritable(p)) {
+                    throw new IllegalArgumentException(option + " " + dir + ": cannot create it, " + p
+                            + " is not writable");
+                }
+                return;
+            }
+            if (Files.exists(p)) {
+                throw new IllegalArgumentException(option + " " + dir + ": cannot create it, " + p
+                        + " is a file, not a folder");
+            }
+        }
+    }
+
+    /**
+     * {@code file} must be a file we can write, or create, without creating anything now: not a folder, not
+     * an existing file we cannot overwrite, in a folder that exists and is writable or can be created.
+     *
+     * @throws IllegalArgumentException naming the option and what was found
+     */
+    public static void fileToCreate(String option, Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(option + " " + file + " is a folder, expected a file name");
+        }
+        if (Files.exists(file) && !Files.isWritable(file)) {
+            throw new IllegalArgumentException(option + " " + file + " exists and is not writable");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            folderToCreate(option + " " + file + ": its folder", parent);
         }
     }
 

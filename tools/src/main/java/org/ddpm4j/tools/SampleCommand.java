@@ -13,13 +13,14 @@ import org.ddpm4j.runtime.cli.ImageCountOptions;
 import org.ddpm4j.runtime.cli.RuntimeOptions;
 import org.ddpm4j.runtime.cli.SamplingOptions;
 import org.ddpm4j.runtime.cli.SeedOption;
-import org.ddpm4j.runtime.image.PngFiles;
+import org.ddpm4j.runtime.io.RunFolderLock;
 import org.ddpm4j.runtime.model.ClassLabels;
 import org.ddpm4j.runtime.onnx.OnnxDenoiser;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
 import org.ddpm4j.runtime.pipeline.GenerationRequest;
 import org.ddpm4j.runtime.pipeline.GenerationResult;
+import org.ddpm4j.runtime.pipeline.LikePng;
 import org.ddpm4j.runtime.pipeline.SampleFiles;
 import org.ddpm4j.runtime.sampling.Samplers;
 import org.ddpm4j.runtime.sampling.TimestepSpacing;
@@ -88,8 +89,8 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--grid", description = "Also write grid.png with all images.")
     boolean grid;
 
-    @Option(names = "--columns", paramLabel = "C", defaultValue = "0", description = "Grid columns (default: a square grid).")
-    int columns;
+    @Option(names = "--columns", paramLabel = "C", description = "Grid columns (default: a square grid).")
+    Integer columns;
 
     @Option(names = "--scale", paramLabel = "K", defaultValue = "2", description = "Grid and GIF pixel scale (default ${DEFAULT-VALUE}).")
     int scale;
@@ -97,9 +98,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--gif", description = "Also write reverse.gif, the reverse process as an animated grid.")
     boolean gif;
 
-    @Option(names = "--gif-every", paramLabel = "K", defaultValue = "0",
+    @Option(names = "--gif-every", paramLabel = "K",
             description = "GIF frame every K steps (default: about 25 frames).")
-    int gifEvery;
+    Integer gifEvery;
 
     @Option(names = "--no-images", description = "Do not write one PNG per image.")
     boolean noImages;
@@ -119,15 +120,28 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress (a bar on a terminal, else a line every few seconds).")
     boolean noProgress;
 
+    /** The lock on --out, held while images are drawn and written. */
+    private RunFolderLock outLock;
+
     @Override
     public Integer call() throws Exception {
+        try {
+            return sample();
+        } finally {
+            if (outLock != null) {
+                outLock.close();
+            }
+        }
+    }
+
+    private Integer sample() throws Exception {
         PrintWriter outWriter = spec.commandLine().getOut();
         Map<String, String> likeText = like != null ? likeSettings(like) : Map.of();
         if (like != null) {
             edit.like(like, likeText);
         }
         edit.check(classOptions.value());
-        Path modelFile = like != null && model == null ? likeModel(likeText) : resolveModel(model);
+        Path modelFile = like != null ? LikeModelFinder.find(like, likeText, model) : resolveModel(model);
         // precedence: an option given on the command line, then the --like PNG's setting, then the option's default
         String samplerId = (given("--sampler") ? sampling.sampler()
                 : likeText.getOrDefault(SampleFiles.KEY_SAMPLER_NAME, edit.defaultSampler(sampling.sampler()))).trim().toLowerCase(Locale.ROOT);
@@ -156,8 +170,10 @@ public final class SampleCommand implements Callable<Integer> {
         if (scale < 1) {
             throw new IllegalArgumentException("--scale must be at least 1, found " + scale);
         }
+        SampleBounds.check(firstSeed, n, columns, gifEvery, classOptions.guidance());
         if (!noImages || grid || gif || edit.interpolating()) {
-            OutputChecks.writableFolder("--out", out);
+            OutputChecks.folderToCreate("--out", out);
+            outLock = RunFolderLock.acquire(out, "ddpm sample"); // creates --out (removed again if nothing is written)
         }
         OnnxOptions options = runtime.onnxOptions().withWarnings(line -> spec.commandLine().getErr().println(line));
         GenerationRequest.Builder b = GenerationRequest.builder().optSampler(samplerId).optSeeds(firstSeed, n)
@@ -168,7 +184,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         OnnxDenoiser denoiser = OnnxDenoiser.open(modelFile, options);
         int count = n;
-        int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(n));
+        int cols = columns != null ? columns : (int) Math.ceil(Math.sqrt(n));
         try (DiffusionPipeline pipeline = DiffusionPipeline.of(denoiser)) {
             if (like != null) {
                 String wanted = likeText.get(SampleFiles.KEY_MODEL_SHA256);
@@ -212,7 +228,7 @@ public final class SampleCommand implements Callable<Integer> {
             var samplerUsed = pipeline.sampler(b.build());
             int samplerSteps = pipeline.modelCalls(b.build());
             if (gif) {
-                b.optTrajectoryEvery(gifEvery > 0 ? gifEvery : Math.max(1, samplerSteps / 25));
+                b.optTrajectoryEvery(gifEvery != null ? gifEvery : Math.max(1, samplerSteps / 25));
             }
             outWriter.printf("model %s: %s, on %s%n", modelFile, denoiser.info().summary(), denoiser.device());
             outWriter.printf("sampler %s, spacing %s%n", samplerUsed, spacingValue);
@@ -225,25 +241,28 @@ public final class SampleCommand implements Callable<Integer> {
                         + " model without a class%n", classes.count(), classes.listing());
             }
             outWriter.flush();
-            GenerationResult result;
-            try (ProgressBar bar = noProgress ? null
-                    : ProgressBars.bar("sampling", (long) samplerSteps * ((count + images.batch() - 1) / images.batch()), " steps", System.err)) {
-                if (bar != null) {
-                    b.optProgress((done, total) -> bar.stepTo(done));
-                }
-                result = pipeline.generate(b.build());
-            }
             Map<String, String> settings = SampleFiles.settingsText(samplerId, spacingValue.id(), etaValue,
                     varianceValue.id(), samplerUsed.clipSample(), cmo, modelFile.getFileName().toString());
             if (classBySeed) {
                 settings.put(SampleFiles.KEY_CLASS_FROM, "seed");
             }
             settings.putAll(edit.text());
+            // an interpolation writes its frames itself, after the run
+            SampleImageWriter imageWriter = new SampleImageWriter(noImages || edit.interpolating() ? null : out,
+                    denoiser.sha256(), settings);
+            GenerationResult result;
+            try (ProgressBar bar = noProgress ? null
+                    : ProgressBars.bar("sampling", (long) samplerSteps * ((count + images.batch() - 1) / images.batch()), " steps", System.err)) {
+                if (bar != null) {
+                    b.optProgress((done, total) -> bar.stepTo(done));
+                }
+                result = pipeline.generate(b.build(), imageWriter); // each batch written as it finishes
+            }
             if (edit.interpolating()) {
                 edit.writeInterpolation(result, out, settings, denoiser.sha256(), scale, !noImages, outWriter);
             }
             if (!noImages && !edit.interpolating()) {
-                List<Path> files = SampleFiles.writeImages(result, out, "sample-", denoiser.sha256(), settings);
+                List<Path> files = imageWriter.written();
                 outWriter.printf("wrote %d %s to %s (%s%s)%n", files.size(), files.size() == 1 ? "image" : "images", out,
                         files.get(0).getFileName(),
                         files.size() == 1 ? "" : " ... " + files.get(files.size() - 1).getFileName());
@@ -287,22 +306,7 @@ public final class SampleCommand implements Callable<Integer> {
 
     /** The text chunks of a {@code --like} PNG; it must hold the settings {@code ddpm sample} writes. */
     private static Map<String, String> likeSettings(Path png) throws java.io.IOException {
-        if (!Files.isRegularFile(png)) {
-            throw new java.nio.file.NoSuchFileException(png.toString());
-        }
-        Map<String, String> text = PngFiles.readText(png);
-        for (String key : List.of(SampleFiles.KEY_SAMPLER_NAME, SampleFiles.KEY_SEED, SampleFiles.KEY_STEPS)) {
-            if (!text.containsKey(key)) {
-                throw new IllegalArgumentException(png + " has no '" + key + "' text chunk, expected a PNG written by "
-                        + "ddpm sample (a single image, not a grid) with ddpm4j " + VERSION + " or later");
-            }
-        }
-        return text;
-    }
-
-    /** The model of a --like PNG when no --model is given: the shipped one (its sha256 is checked later). */
-    private static Path likeModel(Map<String, String> text) throws java.io.IOException {
-        return resolveModel(null);
+        return LikePng.read(png);
     }
 
     /**

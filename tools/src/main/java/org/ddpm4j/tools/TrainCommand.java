@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.ddpm4j.runtime.io.RunFolderLock;
 import org.ddpm4j.runtime.schedule.NoiseSchedule;
 import org.ddpm4j.runtime.schedule.ScheduleType;
 import org.ddpm4j.trainer.checkpoint.Checkpoint;
@@ -250,8 +251,21 @@ public final class TrainCommand implements Callable<Integer> {
             description = "PyTorch threads per operation (default: PyTorch's choice, the number of cores).")
     Integer threads;
 
+    /** The lock on the run folder, held from before the data loads to the end of the run. */
+    private RunFolderLock runLock;
+
     @Override
     public Integer call() throws IOException {
+        try {
+            return train();
+        } finally {
+            if (runLock != null) {
+                runLock.close(); // and removes a run folder it created when nothing was written there
+            }
+        }
+    }
+
+    private Integer train() throws IOException {
         PrintStream err = System.err;
         if (threads != null) {
             Threads.setIntraOpThreads(threads);
@@ -260,6 +274,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be at least 1, found " + steps);
         }
+        TrainOutputChecks.checkpointSettings(checkpointEvery, keep);
         Checkpoint checkpoint = null;
         UnetSpec unet;
         TrainingConfig config;
@@ -292,6 +307,7 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--steps " + steps + " is not beyond the checkpoint's step "
                         + initial.step() + ": --steps is the total to reach");
             }
+            lockRunFolder();
             err.println("starting " + out + " from " + initial.dir() + " at step " + initial.step());
         } else if (resume != null) {
             Path from = resume.isEmpty() ? requireOut() : Path.of(resume);
@@ -299,6 +315,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (out == null) {
                 out = runFolderOf(checkpoint.dir());
             }
+            lockRunFolder(); // before a word is printed: a second trainer is refused at once
             ResumeSettings.Resolved resolved = ResumeSettings.resolve(checkpoint.dir(), checkpoint.spec(),
                     checkpoint.config(), o -> spec.commandLine().getParseResult().hasMatchedOption(o), typedValues(),
                     overrides == null ? Set.of() : Set.copyOf(overrides), checkpoint.step(), steps);
@@ -345,6 +362,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             requireNoCheckpoints();
         }
+        lockRunFolder();
         if (checkpoint != null && checkpoint.step() >= steps) {
             err.println("the checkpoint is already at step " + checkpoint.step() + " (--steps " + steps
                     + "): nothing to do; raise --steps to train further");
@@ -439,6 +457,14 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--eval-reference: " + e.getMessage());
         }
         return TrainingFid.open(extractor, reference, setting, evalImages, Threads.intraOpThreads(), err);
+    }
+
+    /** Checks --out and locks it for this run (once): a second writer is refused naming this process. */
+    private void lockRunFolder() throws IOException {
+        if (runLock == null) {
+            TrainOutputChecks.runFolder(out);
+            runLock = RunFolderLock.acquire(out, "ddpm train");
+        }
     }
 
     /** The value of every option a checkpoint records, as the checkpoint would record it. */

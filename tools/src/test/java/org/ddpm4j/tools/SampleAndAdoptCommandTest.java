@@ -189,7 +189,7 @@ public class SampleAndAdoptCommandTest {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         Run r = run("sample", "--model", model.toString(), "--out", file.toString(), "--no-progress");
         assertEquals(2, r.code());
-        assertEquals("ddpm sample: --out " + file + " is a file, expected a folder", r.err().strip());
+        assertEquals("ddpm sample: --out " + file + " is a file, not a folder", r.err().strip());
         assertFalse(r.out().contains("model "), "no model was opened: " + r.out());
     }
 

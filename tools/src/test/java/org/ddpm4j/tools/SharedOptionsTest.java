@@ -63,7 +63,8 @@ class SharedOptionsTest {
             Map.entry("ddpm fid train-extractor --threads", "PyTorch's threads"),
             Map.entry("ddpm fid -n", "-n/--images: images per set (default 0: all)"),
             Map.entry("ddpm fid --batch", "images per extractor batch (default 64)"),
-            Map.entry("ddpm bench sample --batch", "images per timed run, all in one batch"));
+            Map.entry("ddpm bench sample --batch", "images per timed run, all in one batch"),
+            Map.entry("ddpm bench soak --batch", "images per DDPM-1000 batch of the soak"));
 
     /** Which shared options each command of the issue has (the mixins it uses). */
     static final Map<String, Set<String>> EXPECTED = Map.of(

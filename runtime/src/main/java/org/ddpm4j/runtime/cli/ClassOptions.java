@@ -23,8 +23,8 @@ public final class ClassOptions {
     String value;
 
     @Option(names = "--guidance", paramLabel = "W",
-            description = "Classifier-free guidance scale of a class-conditional model (1 = the conditional model"
-                    + " alone; default 1).")
+            description = "Classifier-free guidance scale of a class-conditional model, from 0 (the model without a"
+                    + " class) to 30 (1 = the conditional model alone; default 1).")
     Double guidance;
 
     /** {@code --class}, or null when not given. */

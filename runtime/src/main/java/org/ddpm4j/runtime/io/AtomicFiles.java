@@ -4,8 +4,12 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -65,7 +69,8 @@ public final class AtomicFiles {
      * Lets {@code writer} fill a temporary file next to {@code file}, then renames it over
      * {@code file}. Whatever the writer throws propagates, and the temporary file is deleted.
      *
-     * @throws IOException when {@code file} is a folder, or the folder cannot be written
+     * @throws IOException when {@code file} is a folder, or the folder cannot be written; its message names
+     *                     {@code file} (never the temporary file) and the reason
      */
     public static void writeVia(Path file, PathWriter writer) throws IOException {
         Path target = file.toAbsolutePath();
@@ -73,17 +78,45 @@ public final class AtomicFiles {
             throw new IOException("output path " + file + " is a folder, expected a file name");
         }
         Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", TEMP_SUFFIX);
+        Path tmp = null;
         try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", TEMP_SUFFIX);
             readableByAll(tmp, false);
             writer.write(tmp);
             force(tmp);
             move(tmp, target);
             force(dir);
+        } catch (FileSystemException e) {
+            throw new IOException("cannot write " + file + ": " + reason(e, dir, tmp), e);
+        } catch (IOException e) {
+            String message = e.getMessage();
+            throw message != null && message.contains(file.toString()) ? e
+                    : new IOException("cannot write " + file + ": " + (message == null ? e.toString() : message), e);
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // its folder went away or became a file: the error above already says so
+                }
+            }
         }
+    }
+
+    /**
+     * Why a file-system operation failed, in words that name no temporary file: a failure on the temporary
+     * file is told as one in its folder, {@code dir}.
+     */
+    private static String reason(FileSystemException e, Path dir, Path tmp) {
+        Path failed = e.getFile() == null ? null : Path.of(e.getFile());
+        boolean internal = failed == null || failed.equals(tmp) || (tmp != null && failed.equals(tmp.toAbsolutePath()))
+                || failed.getFileName().toString().endsWith(TEMP_SUFFIX);
+        String why = e instanceof AccessDeniedException ? "permission denied"
+                : e instanceof FileAlreadyExistsException ? "it exists and is not a folder"
+                : e instanceof NoSuchFileException ? "no such file or folder"
+                : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+        return (internal ? dir : failed) + ": " + why;
     }
 
     /**

@@ -102,6 +102,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         if (!Files.isRegularFile(model)) {
             throw new NoSuchFileException(model.toString(), null, "no such model file");
         }
+        if (Files.size(model) == 0) {
+            throw new IOException(model + " is empty (0 bytes), expected an ONNX model file");
+        }
         String sha;
         try (InputStream in = Files.newInputStream(model)) {
             sha = sha256(in);
@@ -117,6 +120,9 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
 
     /** Opens a model held in memory; {@code name} is what messages call it. */
     public static OnnxDenoiser open(byte[] model, String name, OnnxOptions options) throws IOException {
+        if (model.length == 0) {
+            throw new IOException(name + " is empty (0 bytes), expected an ONNX model");
+        }
         byte[] copy = model.clone();
         return create(options, name, sha256(copy), opts -> OrtRuntime.environment().createSession(copy, opts));
     }
@@ -211,13 +217,18 @@ public final class OnnxDenoiser implements Denoiser, AutoCloseable {
         };
     }
 
-    private static String firstLine(String s) {
+    static String firstLine(String s) {
         if (s == null) {
             return "no message";
         }
         int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
+        // ONNX Runtime prefixes some messages with its source file and a C++ signature: keep only the words
+        return CPP_SOURCE.matcher((nl < 0 ? s : s.substring(0, nl)).trim()).replaceAll("");
     }
+
+    /** {@code /onnxruntime_src/.../model.cc:177 onnxruntime::Model::Model(...) } before ONNX Runtime's own words. */
+    private static final java.util.regex.Pattern CPP_SOURCE =
+            java.util.regex.Pattern.compile("/onnxruntime_src/\\S+:\\d+ (\\S+::\\S+\\(.*?\\) )?(?=\\S)");
 
     static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(digest().digest(bytes));

@@ -127,6 +127,41 @@ public final class DiffusionPipeline implements AutoCloseable {
      * @throws java.util.concurrent.CancellationException when {@link GenerationRequest#cancelled()} turns true
      */
     public GenerationResult generate(GenerationRequest request) {
+        try {
+            return generate(request, batch -> { });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // the listener above throws nothing
+        }
+    }
+
+    /** Told of each batch as soon as it is sampled, before the next one starts. */
+    @FunctionalInterface
+    public interface BatchListener {
+        /**
+         * A finished batch: its images, seeds, labels and frames; {@code batch.firstImage()} is the index of
+         * its first image in the whole request. Throwing stops the request (for example at the first
+         * failed write), and the exception propagates out of {@link #generate(GenerationRequest, BatchListener)}.
+         */
+        void onBatch(Batch batch) throws IOException;
+    }
+
+    /**
+     * One finished batch.
+     *
+     * @param firstImage the index of its first image in the request
+     * @param result     the batch's images as a result of their own (seeds, labels and frames of this batch)
+     */
+    public record Batch(int firstImage, GenerationResult result) {
+    }
+
+    /**
+     * Generates the request's images batch by batch, handing each finished batch to {@code listener} before
+     * the next starts (so a caller can write images as they come, and stop at the first failed write).
+     *
+     * @throws IOException whatever the listener throws
+     * @throws java.util.concurrent.CancellationException when {@link GenerationRequest#cancelled()} turns true
+     */
+    public GenerationResult generate(GenerationRequest request, BatchListener listener) throws IOException {
         long start = System.nanoTime();
         TimestepSampler sampler = sampler(request);
         ClassLabels classes = null;
@@ -193,10 +228,27 @@ public final class DiffusionPipeline implements AutoCloseable {
                 }
             });
             System.arraycopy(x, 0, samples, offset, x.length);
+            listener.onBatch(new Batch(first, batchResult(request, sampler, frameSteps, frames, x, first, b, per,
+                    System.nanoTime() - start)));
         }
         return new GenerationResult(samples, info.channels(), info.height(), info.width(), seeds, run.describe(),
                 sampler.steps(), frameSteps, frames, Duration.ofNanos(System.nanoTime() - start),
                 perImageLabels(request, n), info.classNames(), request.guidance());
+    }
+
+    /** Images {@code first .. first + count - 1} of a request as a result of their own. */
+    private GenerationResult batchResult(GenerationRequest request, TimestepSampler sampler, int[] frameSteps,
+            List<float[]> frames, float[] x, int first, int count, int per, long nanos) {
+        List<float[]> batchFrames = new ArrayList<>();
+        for (float[] f : frames) {
+            batchFrames.add(Arrays.copyOfRange(f, first * per, (first + count) * per));
+        }
+        long[] labels = perImageLabels(request, request.count());
+        return new GenerationResult(x.clone(), info.channels(), info.height(), info.width(),
+                Arrays.copyOfRange(request.seeds(), first, first + count), sampler.toString(), sampler.steps(),
+                frameSteps, batchFrames, Duration.ofNanos(nanos),
+                labels == null ? null : Arrays.copyOfRange(labels, first, first + count), info.classNames(),
+                request.guidance());
     }
 
     private static long[] perImageLabels(GenerationRequest request, int n) {

@@ -22,7 +22,8 @@ import org.ddpm4j.runtime.sampling.VarianceType;
  * @param cancelled      polled before each step; true stops the request with a CancellationException
  * @param labels         class labels of a class-conditional model: one per image, or one for all;
  *                       null for none (an unconditional model, or a conditional one's null label)
- * @param guidance       classifier-free guidance scale w (1 = the conditional model alone)
+ * @param guidance       classifier-free guidance scale w (1 = the conditional model alone), from
+ *                       {@value #MIN_GUIDANCE} to {@value #MAX_GUIDANCE}
  * @param edit           an editing mode (image-to-image, inpainting, interpolation), or null to sample from noise
  */
 public record GenerationRequest(String sampler, int steps, SamplerOptions options, Boolean clipOverride,
@@ -56,9 +57,7 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
             }
             labels = labels.clone();
         }
-        if (!Double.isFinite(guidance)) {
-            throw new IllegalArgumentException("guidance scale must be finite, found " + guidance);
-        }
+        checkGuidance(guidance);
         if (labels == null && guidance != 1.0) {
             throw new IllegalArgumentException("a guidance scale needs class labels (optClassLabels), found w="
                     + guidance + " without any");
@@ -75,6 +74,40 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
             long[] labels, double guidance) {
         this(sampler, steps, options, clipOverride, seeds, batchSize, trajectoryEvery, progress, cancelled, labels,
                 guidance, null);
+    }
+
+    /** The smallest guidance scale taken: 0, the model without a class. */
+    public static final double MIN_GUIDANCE = 0;
+    /**
+     * The largest guidance scale taken: 30. Beyond a few units images saturate; far beyond, every pixel is
+     * black or white, which no one asks for on purpose.
+     */
+    public static final double MAX_GUIDANCE = 30;
+
+    /**
+     * Refuses a guidance scale outside {@value #MIN_GUIDANCE}..{@value #MAX_GUIDANCE} (NaN and infinities
+     * included).
+     *
+     * @throws IllegalArgumentException naming the range and the value found
+     */
+    public static void checkGuidance(double guidance) {
+        if (!(guidance >= MIN_GUIDANCE && guidance <= MAX_GUIDANCE)) {
+            throw new IllegalArgumentException("guidance scale must be a number from " + (int) MIN_GUIDANCE + " (the"
+                    + " model without a class) to " + (int) MAX_GUIDANCE + ", found " + guidance);
+        }
+    }
+
+    /**
+     * Refuses {@code count} images from seed {@code first} when the last seed, {@code first + count - 1},
+     * would pass {@link Long#MAX_VALUE} (and wrap round to negative seeds).
+     *
+     * @throws IllegalArgumentException naming the largest first seed that fits
+     */
+    public static void checkSeeds(long first, long count) {
+        if (count > 0 && first > Long.MAX_VALUE - (count - 1)) {
+            throw new IllegalArgumentException("seed " + first + " + " + count + " images passes the largest seed, "
+                    + Long.MAX_VALUE + ": the first seed can be at most " + (Long.MAX_VALUE - (count - 1)));
+        }
     }
 
     /** An unconditional request (no class labels, guidance 1). */
@@ -280,6 +313,7 @@ public record GenerationRequest(String sampler, int steps, SamplerOptions option
                 if (count < 1) {
                     throw new IllegalArgumentException("image count must be at least 1, found " + count);
                 }
+                checkSeeds(firstSeed, count);
                 s = new long[count];
                 for (int i = 0; i < count; i++) {
                     s[i] = firstSeed + i;

@@ -104,10 +104,23 @@ public final class SampleFiles {
      */
     public static List<Path> writeImages(GenerationResult result, Path dir, String prefix, String modelSha256,
             Map<String, String> settings) throws IOException {
+        return writeImages(result, 0, dir, prefix, modelSha256, settings);
+    }
+
+    /**
+     * Writes image k of {@code result} as image {@code firstIndex + k} of a larger set (one batch of it, see
+     * {@link DiffusionPipeline#generate(GenerationRequest, DiffusionPipeline.BatchListener)}): the same files
+     * and bytes as writing the whole set at once.
+     *
+     * @return the files written, in image order
+     * @throws IOException at the first image that cannot be written (naming its file); nothing after it is written
+     */
+    public static List<Path> writeImages(GenerationResult result, int firstIndex, Path dir, String prefix,
+            String modelSha256, Map<String, String> settings) throws IOException {
         List<Path> out = new ArrayList<>();
         for (int k = 0; k < result.count(); k++) {
             long seed = result.seeds()[k];
-            Path file = dir.resolve(imageFileName(prefix, k, seed));
+            Path file = dir.resolve(imageFileName(prefix, firstIndex + k, seed));
             Map<String, String> text = imageText(result, k, modelSha256);
             settings.forEach(text::putIfAbsent);
             PngFiles.write(result.image(k), file, text);

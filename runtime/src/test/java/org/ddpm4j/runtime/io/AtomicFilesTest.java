@@ -34,7 +34,7 @@ class AtomicFilesTest {
             os.write("half".getBytes());
             throw new IOException("disk full");
         }));
-        assertEquals("disk full", e.getMessage());
+        assertEquals("cannot write " + file + ": disk full", e.getMessage());
         assertEquals("old", Files.readString(file));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(1, files.count(), "the temporary file must be gone");
@@ -46,5 +46,27 @@ class AtomicFilesTest {
         Path folder = Files.createDirectories(dir.resolve("model.onnx"));
         IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(folder, new byte[1]));
         assertTrue(e.getMessage().contains("is a folder"), e.getMessage());
+    }
+
+    @Test
+    void aFolderThatIsAFileIsNamedWithTheTargetNeverTheTemporaryFile() throws IOException {
+        Path blocker = Files.writeString(dir.resolve("blocker"), "a file where a folder should be");
+        Path file = blocker.resolve("out.png");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(file, new byte[] {1}));
+        assertTrue(e.getMessage().startsWith("cannot write " + file + ": " + blocker), e.getMessage());
+        assertTrue(!e.getMessage().contains(".tmp"), e.getMessage());
+    }
+
+    @Test
+    void aFolderThatVanishesMidWriteIsNamedWithTheTarget() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Path file = sub.resolve("out.png");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeVia(file, tmp -> {
+            Files.delete(tmp);
+            Files.delete(sub); // the folder goes away (or becomes a file) while the file is written
+            Files.writeString(sub, "now a file");
+        }));
+        assertTrue(e.getMessage().startsWith("cannot write " + file + ": "), e.getMessage());
+        assertTrue(!e.getMessage().contains(".tmp"), e.getMessage());
     }
 }

@@ -22,6 +22,7 @@ import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
 import org.ddpm4j.runtime.pipeline.GenerationRequest;
 import org.ddpm4j.runtime.sampling.Denoiser;
 import org.ddpm4j.trainer.checkpoint.Checkpoint;
+import org.ddpm4j.tools.OutputChecks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -152,6 +153,12 @@ public final class BenchSampleCommand implements Callable<Integer> {
         }
         if (weights != null && !weights.equals("ema") && !weights.equals("raw")) {
             throw new IllegalArgumentException("--weights must be ema or raw, found '" + weights + "'");
+        }
+        if (csv != null) {
+            OutputChecks.fileToCreate("--csv", csv);
+        }
+        if (json != null && !"-".equals(json)) {
+            OutputChecks.fileToCreate("--json", Path.of(json));
         }
         GenerationRequest request = sampling.applyTo(GenerationRequest.builder()).optSeeds(0, batch).optBatchSize(batch)
                 .build();
