@@ -149,6 +149,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         if (!noImages || grid || gif) {
             OutputChecks.writableFolder("--out", out);
+            OutputChecks.removeLeftovers("ddpm sample", out, spec.commandLine().getErr());
         }
         OnnxOptions options = runtime.onnxOptions().withWarnings(line -> spec.commandLine().getErr().println(line));
         GenerationRequest.Builder b = GenerationRequest.builder().optSampler(samplerId).optSeeds(firstSeed, n)
