@@ -105,6 +105,7 @@ class LauncherIT {
         deleteCopy();
         assertEquals(with, launch(copiedLayout("not an archive".getBytes(StandardCharsets.UTF_8)), Map.of(), "--version"),
                 "a file that is no archive");
+        deleteCopy(); // the copy links to the real lib folder: removed here, the link only
     }
 
     @Test
