@@ -1,8 +1,7 @@
 package org.ddpm4j.tools;
 
-import io.micronaut.configuration.picocli.MicronautFactory;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.context.env.Environment;
+import org.ddpm4j.tools.cli.CommandFactory;
+import org.ddpm4j.tools.cli.LazyCommandTree;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,10 +50,10 @@ public final class DdpmCommand implements Runnable {
     /** Runs the command line and returns its exit code (for tests). */
     public static int execute(String... args) {
         System.setProperty("ai.djl.offline", "true");
-        try (ApplicationContext context = ApplicationContext.builder(DdpmCommand.class, Environment.CLI)
-                .banner(false)
-                .start()) {
-            CommandLine cmd = new CommandLine(DdpmCommand.class, new MicronautFactory(context));
+        // Only the subcommands named in args are built, and Micronaut starts only for a command that is a bean
+        // (org.ddpm4j.tools.cli): adding a subcommand is still adding its class to the list above.
+        try (CommandFactory factory = new CommandFactory(DdpmCommand.class)) {
+            CommandLine cmd = LazyCommandTree.build(DdpmCommand.class, factory, args);
             cmd.setExecutionExceptionHandler(CliErrors::handle);
             cmd.setParameterExceptionHandler(CliErrors::handleParameter);
             return cmd.execute(args);

@@ -1,8 +1,11 @@
 package org.ddpm4j.tools;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.ddpm4j.runtime.io.AtomicFiles;
 
 /**
  * Checks of where a command will write, made before any long work, so that a bad {@code --out} fails in
@@ -99,6 +102,18 @@ public final class OutputChecks {
         }
         if (Files.exists(file) && !Files.isWritable(file)) {
             throw new IllegalArgumentException(option + " " + file + " exists and is not writable");
+        }
+    }
+
+    /**
+     * Deletes the temporary files that a killed run left in {@code dir} ({@link AtomicFiles#removeLeftovers}),
+     * and says so in one line on {@code err}.
+     */
+    public static void removeLeftovers(String command, Path dir, PrintWriter err) throws IOException {
+        List<Path> removed = AtomicFiles.removeLeftovers(dir);
+        if (!removed.isEmpty()) {
+            err.printf("%s: removed %d temporary %s that a stopped run left in %s%n", command, removed.size(),
+                    removed.size() == 1 ? "file" : "files", dir);
         }
     }
 }

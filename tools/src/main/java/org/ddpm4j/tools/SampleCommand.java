@@ -174,6 +174,7 @@ public final class SampleCommand implements Callable<Integer> {
         if (!noImages || grid || gif || edit.interpolating()) {
             OutputChecks.folderToCreate("--out", out);
             outLock = RunFolderLock.acquire(out, "ddpm sample"); // creates --out (removed again if nothing is written)
+            OutputChecks.removeLeftovers("ddpm sample", out, spec.commandLine().getErr());
         }
         OnnxOptions options = runtime.onnxOptions().withWarnings(line -> spec.commandLine().getErr().println(line));
         GenerationRequest.Builder b = GenerationRequest.builder().optSampler(samplerId).optSeeds(firstSeed, n)

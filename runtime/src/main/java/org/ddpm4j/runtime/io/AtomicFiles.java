@@ -10,10 +10,18 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Writes files atomically: into a temporary file in the same folder, then renamed over the target,
@@ -43,12 +51,55 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** {@code .NAME.PID-NNN.tmp} (and {@code .NAME.NNN.tmp}, as written before the writer's PID was added). */
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.(?:(\\d+)-)?\\d+\\.tmp");
+    /** How old a temporary file without a PID must be before {@link #removeLeftovers} takes it for abandoned. */
+    private static final Duration UNNAMED_WRITER_GRACE = Duration.ofMinutes(1);
+
     /**
-     * Whether {@code file} is one of the temporary files {@link #writeVia} writes ({@code .NAME.NNN.tmp}),
-     * left behind only when a process was killed before its rename.
+     * Whether {@code file} is one of the temporary files {@link #writeVia} writes ({@code .NAME.PID-NNN.tmp},
+     * or {@code .NAME.NNN.tmp} from earlier versions), left behind only when a process was killed before
+     * its rename.
      */
     public static boolean isTemporary(Path file) {
-        return file.getFileName().toString().matches("\\..+\\.\\d+\\.tmp");
+        return TEMPORARY.matcher(file.getFileName().toString()).matches();
+    }
+
+    /**
+     * Deletes the temporary files in {@code dir} (not below it) that a killed writer left: those whose
+     * writer's process ID (in the name) is no longer running, and those without one that are over a
+     * minute old. A file of a process still running is left alone, so two writers into one folder
+     * never delete each other's files.
+     *
+     * @return the files deleted
+     * @throws IOException when {@code dir} cannot be listed
+     */
+    public static List<Path> removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> removed = new ArrayList<>();
+        Instant unnamedBefore = Instant.now().minus(UNNAMED_WRITER_GRACE);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Matcher m = TEMPORARY.matcher(file.getFileName().toString());
+                if (!m.matches() || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                boolean abandoned;
+                if (m.group(1) != null) {
+                    long pid = Long.parseLong(m.group(1));
+                    abandoned = pid != ProcessHandle.current().pid()
+                            && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false;
+                } else {
+                    abandoned = Files.getLastModifiedTime(file).toInstant().isBefore(unnamedBefore);
+                }
+                if (abandoned && Files.deleteIfExists(file)) {
+                    removed.add(file);
+                }
+            }
+        }
+        return removed;
     }
 
     /** Writes {@code file} atomically from a stream, creating its folder when needed. */
@@ -81,7 +132,8 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", TEMP_SUFFIX);
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + "." + ProcessHandle.current().pid() + "-",
+                    TEMP_SUFFIX);
             readableByAll(tmp, false);
             writer.write(tmp);
             force(tmp);

@@ -19,6 +19,9 @@ import java.nio.file.Path;
  * environment is created on a short-lived thread whose stack is sized to the command line (16 MiB,
  * or 1 KiB per byte of command line if that is more). {@code OrtOnMainThreadTest} in tools forks
  * JVMs with short and long command lines to keep both paths honest.
+ *
+ * <p>The native libraries are loaded from a per-version cache folder ({@link OrtNatives}) rather
+ * than extracted to a new temporary folder by every process.
  */
 public final class OrtRuntime {
 
@@ -42,9 +45,11 @@ public final class OrtRuntime {
         }
         synchronized (OrtRuntime.class) {
             if (environment == null) {
+                OrtNatives.useCache();
                 long cmdline = commandLineBytes();
                 environment = cmdline <= SAFE_COMMAND_LINE_BYTES ? load()
                         : loadOnThread(Math.max(MIN_INIT_STACK_BYTES, cmdline * 1024));
+                OrtNatives.removeLoaderTemporaryFolder();
             }
             return environment;
         }
@@ -54,7 +59,11 @@ public final class OrtRuntime {
         try {
             return OrtEnvironment.getEnvironment();
         } catch (LinkageError | RuntimeException e) {
-            throw new IllegalStateException("cannot load ONNX Runtime's native library: " + e.getMessage(), e);
+            String from = System.getProperty(OrtNatives.ORT_PATH_PROPERTY);
+            throw new IllegalStateException("cannot load ONNX Runtime's native library"
+                    + (from == null ? "" : " from " + from + " (-D" + OrtNatives.ORT_PATH_PROPERTY
+                            + " or -D" + OrtNatives.CACHE_PROPERTY + " chooses another folder)")
+                    + ": " + e.getMessage(), e);
         }
     }
 

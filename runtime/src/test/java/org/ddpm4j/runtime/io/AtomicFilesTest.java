@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,4 +73,43 @@ class AtomicFilesTest {
         assertTrue(e.getMessage().startsWith("cannot write " + file + ": "), e.getMessage());
         assertTrue(!e.getMessage().contains(".tmp"), e.getMessage());
     }
+
+    @Test
+    void aTemporaryFileNamesItsWriter() throws IOException {
+        Path file = dir.resolve("img.png");
+        String[] seen = new String[1];
+        AtomicFiles.writeVia(file, tmp -> {
+            seen[0] = tmp.getFileName().toString();
+            Files.write(tmp, new byte[] {1});
+        });
+        assertTrue(seen[0].startsWith(".img.png." + ProcessHandle.current().pid() + "-") && seen[0].endsWith(".tmp"), seen[0]);
+        assertTrue(AtomicFiles.isTemporary(Path.of(seen[0])));
+    }
+
+    @Test
+    void removeLeftoversDeletesOnlyWhatNoRunningWriterHolds() throws Exception {
+        Process gone = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true).start();
+        gone.getInputStream().readAllBytes();
+        gone.waitFor();
+        Path deadWriter = Files.writeString(dir.resolve(".a.png." + gone.pid() + "-123.tmp"), "half");
+        Path liveWriter = Files.writeString(dir.resolve(".b.png." + ProcessHandle.current().parent().orElseThrow().pid()
+                + "-456.tmp"), "half");
+        Path ours = Files.writeString(dir.resolve(".c.png." + ProcessHandle.current().pid() + "-789.tmp"), "half");
+        Path oldStyleOld = Files.writeString(dir.resolve(".d.png.42.tmp"), "half");
+        Files.setLastModifiedTime(oldStyleOld, FileTime.from(Instant.now().minusSeconds(3600)));
+        Path oldStyleNew = Files.writeString(dir.resolve(".e.png.43.tmp"), "half");
+        Path image = Files.writeString(dir.resolve("f.png"), "whole");
+        Path lookalike = Files.writeString(dir.resolve("g.png.1-2.tmp"), "not ours: no leading dot");
+
+        List<Path> removed = AtomicFiles.removeLeftovers(dir);
+
+        assertEquals(Set.of(deadWriter, oldStyleOld), Set.copyOf(removed));
+        assertTrue(Files.notExists(deadWriter) && Files.notExists(oldStyleOld));
+        for (Path kept : List.of(liveWriter, ours, oldStyleNew, image, lookalike)) {
+            assertTrue(Files.exists(kept), kept + " must be kept");
+        }
+        assertEquals(List.of(), AtomicFiles.removeLeftovers(dir.resolve("missing")));
+    }
 }
+

@@ -8,11 +8,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
-        description = "Measure speed and memory on this machine (never used as a pass/fail check).",
+        description = "Measure speed, memory and start-up on this machine (never used as a pass/fail check).",
         subcommands = {
                 BenchTrainCommand.class,
                 BenchSampleCommand.class,
                 BenchSoakCommand.class,
+                BenchStartCommand.class,
         })
 public final class BenchCommand implements Runnable {
 
