@@ -30,8 +30,10 @@ import org.ddpm4j.trainer.model.DiffusersUnet;
  * scheduler/scheduler_config.json           DDPMScheduler ({@link DiffusersScheduler})
  * README.md                                 the model card ({@link ModelCard})
  * </pre>
- * A conditional model's class names travel in {@code unet/config.json} as {@code _ddpm4j_class_names}
- * (diffusers ignores keys that start with an underscore).
+ * What ddpm4j knows beyond diffusers' config travels in {@code unet/config.json} under keys that start with
+ * an underscore, which diffusers ignores: a conditional model's class names ({@code _ddpm4j_class_names}),
+ * which weights these are ({@code _ddpm4j_weights}: ema or raw) and the training provenance
+ * ({@code _ddpm4j_train}), so that an import gives back the file an ONNX export of the checkpoint gives.
  */
 public final class DiffusersPipeline {
 
@@ -43,6 +45,10 @@ public final class DiffusersPipeline {
     public static final String CARD = "README.md";
     /** unet/config.json key holding a conditional model's class names (ignored by diffusers). */
     public static final String CLASS_NAMES_KEY = "_ddpm4j_class_names";
+    /** unet/config.json key holding which weights were exported (ema or raw). */
+    public static final String WEIGHTS_KEY = "_ddpm4j_weights";
+    /** unet/config.json key holding the training provenance (the ddpm.train.* entries). */
+    public static final String TRAIN_KEY = "_ddpm4j_train";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -130,12 +136,15 @@ public final class DiffusersPipeline {
 
         Path unet = Files.createDirectories(dir.resolve("unet"));
         DiffusersUnet.write(unet, source.spec(), source.weights());
+        ObjectNode config = (ObjectNode) JSON.readTree(unet.resolve(DiffusersUnet.CONFIG).toFile());
         if (source.spec().conditional() && !source.classNames().isEmpty()) {
-            ObjectNode config = (ObjectNode) JSON.readTree(unet.resolve(DiffusersUnet.CONFIG).toFile());
             ArrayNode names = config.putArray(CLASS_NAMES_KEY);
             source.classNames().forEach(names::add);
-            writeJson(unet.resolve(DiffusersUnet.CONFIG), config);
         }
+        config.put(WEIGHTS_KEY, source.weightsKind());
+        ObjectNode train = config.putObject(TRAIN_KEY);
+        source.provenance().forEach(train::put);
+        writeJson(unet.resolve(DiffusersUnet.CONFIG), config);
         Path scheduler = Files.createDirectories(dir.resolve("scheduler"));
         writeJson(scheduler.resolve(SCHEDULER_CONFIG),
                 DiffusersScheduler.config(source.schedule(), source.prediction(), source.clipSample()));
@@ -213,11 +222,13 @@ public final class DiffusersPipeline {
             config.get(CLASS_NAMES_KEY).forEach(n -> classNames.add(n.asText()));
         }
         Map<String, String> provenance = new LinkedHashMap<>();
+        config.path(TRAIN_KEY).fields().forEachRemaining(e -> provenance.put(e.getKey(), e.getValue().asText()));
+        String weightsKind = config.path(WEIGHTS_KEY).asText("raw").equals("ema") ? "ema" : "raw";
         provenance.put("source", "diffusers");
         provenance.put("diffusers_version", unet.diffusersVersion());
-        provenance.put("folder", unet.unetFolder().toAbsolutePath().normalize().getParent().getFileName().toString());
+        provenance.put("folder", String.valueOf(folder.toAbsolutePath().normalize().getFileName()));
         provenance.put("scheduler_config", schedulerFile == null ? "none (DDPMScheduler defaults)" : schedulerFile.getFileName().toString());
         return new ModelSource(unet.spec(), unet.weights(), settings.schedule(), settings.prediction(),
-                settings.clipSample(), classNames, "raw", provenance, "diffusers folder " + folder);
+                settings.clipSample(), classNames, weightsKind, provenance, "diffusers folder " + folder);
     }
 }
