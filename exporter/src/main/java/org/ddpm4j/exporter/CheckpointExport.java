@@ -114,11 +114,11 @@ public final class CheckpointExport {
                 .export(out);
     }
 
-    /** Compares a model file with a checkpoint's live weights on fresh random inputs. */
+    /** Compares a model file with a checkpoint's (or a diffusers folder's) live weights on fresh random inputs. */
     public static LiveParity.Result compare(Path model, Path checkpointPath, String weightsKind, String device,
             double tolerance) throws IOException {
-        Checkpoint cp = Checkpoint.load(checkpointPath);
-        return LiveParity.compare(model, cp.spec(), weights(cp, weightsKind), cp.config().timesteps(), device,
+        ModelSource source = ModelSource.open(checkpointPath, weightsKind);
+        return LiveParity.compare(model, source.spec(), source.weights(), source.schedule().timesteps(), device,
                 System.nanoTime(), 4, tolerance);
     }
 }

@@ -72,6 +72,9 @@ class DiffusersCommandTest {
         SampleAndAdoptCommandTest.Run v = VerifyInspectCommandTest.ddpm("verify", "--model", onnx.toString(),
                 "--checkpoint", run.resolve("last").toString());
         assertEquals(0, v.code(), v.out() + v.err());
+        SampleAndAdoptCommandTest.Run vd = VerifyInspectCommandTest.ddpm("verify", "--model", onnx.toString(),
+                "--checkpoint", folder.toString());
+        assertEquals(0, vd.code(), vd.out() + vd.err());
 
         Path viaExport = dir.resolve("via-export.onnx");
         SampleAndAdoptCommandTest.Run e = VerifyInspectCommandTest.ddpm("export", "--checkpoint",
