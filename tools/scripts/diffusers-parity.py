@@ -38,6 +38,8 @@ python3-regex, python3-yaml, python3-tqdm, python3-importlib-metadata):
 """
 
 import argparse
+import atexit
+import shutil
 import json
 import os
 import platform
@@ -326,6 +328,7 @@ def main():
     args = ap.parse_args()
 
     scratch = tempfile.mkdtemp(prefix="diffusers-parity-")
+    atexit.register(shutil.rmtree, scratch, True)
     install_stand_ins(scratch)
     sys.path.insert(0, scratch)
     extract_diffusers(args, scratch)
