@@ -24,7 +24,9 @@ public final class ModelCard {
         StringBuilder md = new StringBuilder();
         String size = spec.imageSize() + "x" + spec.imageSize();
         String kind = spec.inChannels() == 1 ? "grayscale" : spec.inChannels() + "-channel";
-        md.append("---\nlibrary_name: diffusers\ntags:\n- ddpm\n- unconditional-image-generation\n- ddpm4j\n---\n\n");
+        md.append("---\nlibrary_name: diffusers\ntags:\n- ddpm\n")
+                .append(spec.conditional() ? "- class-conditional\n" : "- unconditional-image-generation\n")
+                .append("- ddpm4j\n---\n\n");
         md.append("# DDPM UNet exported by ddpm4j\n\n");
         md.append(String.format(Locale.ROOT, "A denoising diffusion model (Ho et al. 2020) of %s %s images: a"
                 + " `UNet2DModel` of %,d parameters that predicts %s, with a `DDPMScheduler` (%s betas, T = %d). ",
@@ -36,7 +38,7 @@ public final class ModelCard {
                     source.classNames().isEmpty() ? "" : " Classes in label order: " + String.join(", ", source.classNames()) + "."));
         }
         md.append("\n\nThe folder was written by ddpm4j (`ddpm export --format diffusers`) from ")
-                .append(source.description().replace('\\', '/')).append(" (").append(source.weightsKind())
+                .append(origin(source)).append(" (").append(source.weightsKind())
                 .append(" weights). The UNet config maps ddpm4j's network exactly; ddpm4j's tests check diffusers ")
                 .append("v").append(DiffusersUnet.DIFFUSERS_VERSION).append("'s own `UNet2DModel` against it.\n\n");
 
@@ -86,6 +88,18 @@ public final class ModelCard {
         md.append("\n```\n\nThe ONNX file runs on ddpm4j's lean runtime jar (ONNX Runtime, no PyTorch), from the"
                 + " command line or its `DiffusionPipeline` Java API.\n");
         return md.toString();
+    }
+
+    /** Where the weights came from, without local paths. */
+    private static String origin(ModelSource source) {
+        Map<String, String> p = source.provenance();
+        if ("diffusers".equals(p.get("source")) && p.containsKey("folder")) {
+            return "the diffusers folder " + p.get("folder");
+        }
+        if (p.containsKey("checkpoint")) {
+            return "a ddpm4j checkpoint" + (p.containsKey("step") ? " of step " + p.get("step") : "");
+        }
+        return source.description();
     }
 
     private static String predictionWords(ModelSource source) {
