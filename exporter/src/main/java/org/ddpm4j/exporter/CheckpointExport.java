@@ -97,7 +97,7 @@ public final class CheckpointExport {
     }
 
     /**
-     * Loads the checkpoint and exports it to {@code out}.
+     * Loads the checkpoint (or a diffusers folder, see {@link ModelSource#open}) and exports it to {@code out}.
      *
      * @throws IOException           when the checkpoint cannot be read (missing or misshaped weights are listed) or
      *                               the file cannot be written
@@ -105,29 +105,20 @@ public final class CheckpointExport {
      */
     public static ExportReport export(Path checkpointPath, Path out, String weightsKind, WeightPrecision precision,
             Consumer<String> progress) throws IOException {
-        progress.accept("loading checkpoint " + checkpointPath);
-        validate(checkpointPath, weightsKind);
-        Checkpoint cp = Checkpoint.load(checkpointPath);
-        return ModelExporter.builder()
-                .setSpec(cp.spec())
-                .setWeights(weights(cp, weightsKind))
-                .optSchedule(cp.config().noiseSchedule())
-                .optPrediction(cp.config().objective().predictionType())
-                .optClassNames(cp.spec().conditional() ? cp.config().classNames() : java.util.List.of())
-                .optWeightsKind(weightsKind.toLowerCase(Locale.ROOT))
+        progress.accept("loading " + (org.ddpm4j.trainer.model.DiffusersUnet.isDiffusersFolder(checkpointPath)
+                ? "diffusers folder " : "checkpoint ") + checkpointPath);
+        return ModelSource.open(checkpointPath, weightsKind).onnxExporter()
                 .optPrecision(precision)
-                .optProvenance(provenance(cp))
-                .optSource("checkpoint " + cp.dir())
                 .optProgress(progress)
                 .build()
                 .export(out);
     }
 
-    /** Compares a model file with a checkpoint's live weights on fresh random inputs. */
+    /** Compares a model file with a checkpoint's (or a diffusers folder's) live weights on fresh random inputs. */
     public static LiveParity.Result compare(Path model, Path checkpointPath, String weightsKind, String device,
             double tolerance) throws IOException {
-        Checkpoint cp = Checkpoint.load(checkpointPath);
-        return LiveParity.compare(model, cp.spec(), weights(cp, weightsKind), cp.config().timesteps(), device,
+        ModelSource source = ModelSource.open(checkpointPath, weightsKind);
+        return LiveParity.compare(model, source.spec(), source.weights(), source.schedule().timesteps(), device,
                 System.nanoTime(), 4, tolerance);
     }
 }

@@ -66,6 +66,17 @@ class ModelExporterTest {
         assertTrue(v.result().maxAbsError() <= ProbeSettings.FP32_TOLERANCE);
     }
 
+    /** The trainer (DJL) and the graph (ONNX) agree with diffusers/google's bottom-right downsampling padding too. */
+    @Test
+    void bottomRightPaddingExportsAndPassesParity() throws Exception {
+        UnetSpec spec = TINY.withDownsamplePadding(UnetSpec.PAD_BOTTOM_RIGHT).withNormEps(1e-6);
+        ExportReport r = ModelExporter.builder().setSpec(spec).setWeights(weights).build()
+                .export(dir.resolve("google-padding.onnx"));
+        System.out.println("tiny, padding 0: " + r.parity().summary());
+        assertTrue(r.parity().passed(), r.parity().summary());
+        assertTrue(r.parity().maxAbsError() <= ProbeSettings.FP32_TOLERANCE);
+    }
+
     @Test
     void fileCarriesContractProvenanceAndProbe() throws Exception {
         ModelProto model = OnnxModelFile.read(tinyFile);

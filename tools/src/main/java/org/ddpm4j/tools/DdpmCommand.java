@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
                 InspectCommand.class,
                 SampleCommand.class,
                 AdoptCommand.class,
+                ImportCommand.class,
                 FidCommand.class,
                 org.ddpm4j.tools.bench.BenchCommand.class,
         })

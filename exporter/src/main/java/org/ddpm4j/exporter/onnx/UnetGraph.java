@@ -90,7 +90,7 @@ public final class UnetGraph {
                 hs.push(cur);
             }
             if (i < spec.levels() - 1) {
-                cur = new Feature(conv("down." + i + ".downsample", cur.name, 2, 1), cur.channels, cur.size / 2);
+                cur = new Feature(downsample("down." + i + ".downsample", cur.name), cur.channels, cur.size / 2);
                 hs.push(cur);
             }
         }
@@ -206,18 +206,29 @@ public final class UnetGraph {
         return g.node("Gemm", name).inputs(x, w, b).attr("transB", 1L).build();
     }
 
+    /** The stride-2 downsampling conv: pads (top, left, bottom, right) 1,1,1,1 or, for padding 0, 0,0,1,1. */
+    private String downsample(String name, String x) {
+        return spec.downsamplePadding() == UnetSpec.PAD_SYMMETRIC
+                ? conv(name, x, 2, 1)
+                : conv(name, x, 3, 2, new long[] {0, 0, 1, 1});
+    }
+
     private String conv(String name, String x, int stride, int pad) {
+        return conv(name, x, 2 * pad + 1, stride, new long[] {pad, pad, pad, pad});
+    }
+
+    /** A k x k Conv with ONNX pads (top, left, bottom, right). */
+    private String conv(String name, String x, int k, int stride, long[] pads) {
         float[] wv = weights.get(name + ".weight");
         float[] bv = weights.get(name + ".bias");
         long out = bv.length;
-        int k = 2 * pad + 1;
         long in = wv.length / (out * k * k);
         String w = g.weight(name + ".weight", wv, new long[] {out, in, k, k});
         String b = g.weight(name + ".bias", bv, new long[] {out});
         return g.node("Conv", name).inputs(x, w, b)
                 .ints("kernel_shape", k, k)
                 .ints("strides", stride, stride)
-                .ints("pads", pad, pad, pad, pad)
+                .ints("pads", pads[0], pads[1], pads[2], pads[3])
                 .build();
     }
 

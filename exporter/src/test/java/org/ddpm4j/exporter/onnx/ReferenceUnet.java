@@ -64,7 +64,9 @@ final class ReferenceUnet implements Denoiser {
                 hs.push(h);
             }
             if (i < spec.levels() - 1) {
-                h = conv("down." + i + ".downsample", h, 2, 1);
+                h = spec.downsamplePadding() == UnetSpec.PAD_SYMMETRIC
+                        ? conv("down." + i + ".downsample", h, 2, 1)
+                        : conv("down." + i + ".downsample", h, 2, 0, 3, h.s / 2);
                 hs.push(h);
             }
         }
@@ -187,11 +189,15 @@ final class ReferenceUnet implements Denoiser {
     }
 
     Map3 conv(String name, Map3 x, int stride, int pad) {
+        int ks = 2 * pad + 1;
+        return conv(name, x, stride, pad, ks, (x.s + 2 * pad - ks) / stride + 1);
+    }
+
+    /** A ks x ks conv padding {@code pad} at the top and left and as much zeros at the bottom and right as {@code so} needs. */
+    Map3 conv(String name, Map3 x, int stride, int pad, int ks, int so) {
         float[] k = w.get(name + ".weight");
         float[] b = w.get(name + ".bias");
         int out = b.length;
-        int ks = 2 * pad + 1;
-        int so = (x.s + 2 * pad - ks) / stride + 1;
         float[] y = new float[out * so * so];
         for (int o = 0; o < out; o++) {
             for (int r = 0; r < so; r++) {

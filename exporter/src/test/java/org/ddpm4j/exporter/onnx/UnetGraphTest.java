@@ -68,6 +68,22 @@ class UnetGraphTest {
     }
 
     @Test
+    void bottomRightDownsamplingPaddingMatchesTheNaiveJavaForwardPass() throws Exception {
+        matchesNaiveJava(WIDE.withDownsamplePadding(UnetSpec.PAD_BOTTOM_RIGHT).withNormEps(1e-6));
+    }
+
+    @Test
+    void theTwoDownsamplingPaddingsComputeDifferentFunctions() throws Exception {
+        UnetSpec spec = UnetSpec.preset("tiny");
+        Map<String, float[]> w = TestWeights.random(spec, 5);
+        long[] t = {10};
+        float[] x = Probe.inputs(new long[] {1}, spec.imageSize() * spec.imageSize());
+        float[] symmetric = onnx(spec, w, x, t);
+        float[] bottomRight = onnx(spec.withDownsamplePadding(UnetSpec.PAD_BOTTOM_RIGHT), w, x, t);
+        assertTrue(ProbeResult.maxAbsError(symmetric, bottomRight) > 1e-2, "padding must change the output");
+    }
+
+    @Test
     void batchIsDynamicAndImagesIndependent() throws Exception {
         UnetSpec spec = UnetSpec.preset("tiny");
         Map<String, float[]> w = TestWeights.random(spec, 6);

@@ -241,7 +241,9 @@ public final class UnetModel implements AutoCloseable {
             }
             if (i < levels - 1) {
                 String n = "down." + i + ".downsample";
-                h = UnetOps.conv3Stride2(h, p(n + ".weight"), p(n + ".bias"));
+                h = spec.downsamplePadding() == UnetSpec.PAD_SYMMETRIC
+                        ? UnetOps.conv3Stride2(h, p(n + ".weight"), p(n + ".bias"))
+                        : UnetOps.conv3Stride2PadBottomRight(h, p(n + ".weight"), p(n + ".bias"));
                 hs.push(h);
             }
         }

@@ -64,6 +64,25 @@ public final class UnetOps {
         return convolution(x, w, b, STRIDE2, PAD1);
     }
 
+    /**
+     * 3x3 convolution, stride 2, without padding, after one row of zeros at the bottom and one column
+     * at the right (the downsampling conv of {@code downsamplePadding = 0}: TensorFlow's "SAME" at
+     * stride 2, diffusers' {@code Downsample2D(padding=0)}).
+     */
+    public static NDArray conv3Stride2PadBottomRight(NDArray x, NDArray w, NDArray b) {
+        return convolution(padBottomRight(x), w, b, STRIDE2, PAD0);
+    }
+
+    /** {@code [B, C, H, W]} to {@code [B, C, H+1, W+1]} with zeros in the new last row and column. */
+    public static NDArray padBottomRight(NDArray x) {
+        Shape s = x.getShape();
+        NDManager m = x.getManager();
+        NDArray column = m.zeros(new Shape(s.get(0), s.get(1), s.get(2), 1), x.getDataType(), x.getDevice());
+        NDArray wider = NDArrays.concat(new NDList(x, column), 3);
+        NDArray row = m.zeros(new Shape(s.get(0), s.get(1), 1, s.get(3) + 1), x.getDataType(), x.getDevice());
+        return NDArrays.concat(new NDList(wider, row), 2);
+    }
+
     /** 1x1 convolution. */
     public static NDArray conv1(NDArray x, NDArray w, NDArray b) {
         return convolution(x, w, b, ONE, PAD0);

@@ -1,6 +1,8 @@
 package org.ddpm4j.trainer.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,7 +21,7 @@ import java.util.Locale;
  * h     = in.conv(x)                      hs = [h]
  * for level i in 0..L-1 (resolution r = imageSize / 2^i, width c_i = baseChannels * mult[i]):
  *     for j in 0..blocksPerLevel-1:  h = down.i.res.j(h, temb); if r in attentionResolutions: h = down.i.attn.j(h); hs.push(h)
- *     if i &lt; L-1:  h = down.i.downsample(h)   (3x3 conv, stride 2, padding 1);  hs.push(h)
+ *     if i &lt; L-1:  h = down.i.downsample(h)   (3x3 conv, stride 2; see downsamplePadding);  hs.push(h)
  * h = mid.res1(h, temb); h = mid.attn(h); h = mid.res2(h, temb)
  * for level i in L-1..0:
  *     for j in 0..blocksPerLevel:   h = up.i.res.j(concat(h, hs.pop()) along channels, temb); if r in attentionResolutions: h = up.i.attn.j(h)
@@ -53,6 +55,11 @@ import java.util.Locale;
  * @param classCount           K classes of a class-conditional model (0 = unconditional): adds the
  *                             learned table {@code class.embed.weight} [K+1, 4 baseChannels], row K
  *                             the null label, starting at zero
+ * @param downsamplePadding    how the stride-2 downsampling convs pad, diffusers' {@code downsample_padding}:
+ *                             1 (ddpm4j's default) pads one row and column of zeros on every side;
+ *                             0 (the DDPM paper's TensorFlow models and google's diffusers conversions)
+ *                             pads one row at the bottom and one column at the right, then convolves
+ *                             without padding. Absent in older spec JSON, which means 1
  */
 public record UnetSpec(
         int imageSize,
@@ -65,7 +72,26 @@ public record UnetSpec(
         int groups,
         double dropout,
         double normEps,
-        @JsonInclude(JsonInclude.Include.NON_DEFAULT) int classCount) {
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) int classCount,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = SymmetricPadding.class) int downsamplePadding) {
+
+    /** Padding 1 on every side: ddpm4j's downsampling, the default. */
+    public static final int PAD_SYMMETRIC = 1;
+    /** Padding 0 plus one row and column of zeros at the bottom and right: TensorFlow's "SAME" at stride 2. */
+    public static final int PAD_BOTTOM_RIGHT = 0;
+
+    /** Leaves the default {@code downsamplePadding} (1) out of the JSON, so older readers and files are unchanged. */
+    static final class SymmetricPadding {
+        @Override
+        public boolean equals(Object value) {
+            return value instanceof Integer i && i == PAD_SYMMETRIC;
+        }
+
+        @Override
+        public int hashCode() {
+            return PAD_SYMMETRIC;
+        }
+    }
 
     /** One learnable tensor of the model: its canonical name and shape. */
     public record Param(String name, long[] shape) {
@@ -102,6 +128,32 @@ public record UnetSpec(
         attentionResolutions = List.copyOf(attentionResolutions);
         validate(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel, groups, dropout, normEps);
         require(classCount >= 0, "classCount must be >= 0 (0 = unconditional), found " + classCount);
+        require(downsamplePadding == PAD_SYMMETRIC || downsamplePadding == PAD_BOTTOM_RIGHT,
+                "downsamplePadding must be 1 (every side) or 0 (bottom and right), found " + downsamplePadding);
+    }
+
+    /** A spec with ddpm4j's symmetric downsampling padding. */
+    public UnetSpec(int imageSize, int inChannels, int outChannels, int baseChannels, List<Integer> channelMults,
+            int blocksPerLevel, List<Integer> attentionResolutions, int groups, double dropout, double normEps,
+            int classCount) {
+        this(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel, attentionResolutions,
+                groups, dropout, normEps, classCount, PAD_SYMMETRIC);
+    }
+
+    /**
+     * Reads the JSON of checkpoints and {@code ddpm.unet}: {@code classCount} and
+     * {@code downsamplePadding} may be absent (0 and 1), as in files written before they existed.
+     */
+    @JsonCreator
+    static UnetSpec fromJson(@JsonProperty("imageSize") int imageSize, @JsonProperty("inChannels") int inChannels,
+            @JsonProperty("outChannels") int outChannels, @JsonProperty("baseChannels") int baseChannels,
+            @JsonProperty("channelMults") List<Integer> channelMults, @JsonProperty("blocksPerLevel") int blocksPerLevel,
+            @JsonProperty("attentionResolutions") List<Integer> attentionResolutions, @JsonProperty("groups") int groups,
+            @JsonProperty("dropout") double dropout, @JsonProperty("normEps") double normEps,
+            @JsonProperty("classCount") Integer classCount, @JsonProperty("downsamplePadding") Integer downsamplePadding) {
+        return new UnetSpec(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel,
+                attentionResolutions, groups, dropout, normEps, classCount == null ? 0 : classCount,
+                downsamplePadding == null ? PAD_SYMMETRIC : downsamplePadding);
     }
 
     /** An unconditional spec. */
@@ -154,25 +206,37 @@ public record UnetSpec(
     /** This spec with another image size. */
     public UnetSpec withImageSize(int size) {
         return new UnetSpec(size, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel,
-                attentionResolutions, groups, dropout, normEps, classCount);
+                attentionResolutions, groups, dropout, normEps, classCount, downsamplePadding);
     }
 
     /** This spec with another number of image channels (in and out). */
     public UnetSpec withChannels(int channels) {
         return new UnetSpec(imageSize, channels, channels, baseChannels, channelMults, blocksPerLevel,
-                attentionResolutions, groups, dropout, normEps, classCount);
+                attentionResolutions, groups, dropout, normEps, classCount, downsamplePadding);
     }
 
     /** This spec with another dropout rate. */
     public UnetSpec withDropout(double rate) {
         return new UnetSpec(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel,
-                attentionResolutions, groups, rate, normEps, classCount);
+                attentionResolutions, groups, rate, normEps, classCount, downsamplePadding);
     }
 
     /** This spec as a class-conditional model of {@code count} classes (0 = unconditional). */
     public UnetSpec withClassCount(int count) {
         return new UnetSpec(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel,
-                attentionResolutions, groups, dropout, normEps, count);
+                attentionResolutions, groups, dropout, normEps, count, downsamplePadding);
+    }
+
+    /** This spec with another downsampling padding ({@link #PAD_SYMMETRIC} or {@link #PAD_BOTTOM_RIGHT}). */
+    public UnetSpec withDownsamplePadding(int padding) {
+        return new UnetSpec(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel,
+                attentionResolutions, groups, dropout, normEps, classCount, padding);
+    }
+
+    /** This spec with another GroupNorm epsilon. */
+    public UnetSpec withNormEps(double eps) {
+        return new UnetSpec(imageSize, inChannels, outChannels, baseChannels, channelMults, blocksPerLevel,
+                attentionResolutions, groups, dropout, eps, classCount, downsamplePadding);
     }
 
     /** Whether the model takes a class label. */

@@ -60,6 +60,30 @@ class UnetModelTest {
         assertEquals(sha256, java.util.HexFormat.of().formatHex(d), table.toString());
     }
 
+    /**
+     * The downsampling padding changes how the network computes, never its parameters; the default
+     * (1) is left out of the JSON, so older checkpoints and shipped files read and write unchanged.
+     */
+    @Test
+    void downsamplePaddingKeepsTheParametersAndOldJson() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        UnetSpec fashion = UnetSpec.preset("fashion");
+        UnetSpec google = fashion.withDownsamplePadding(UnetSpec.PAD_BOTTOM_RIGHT).withNormEps(1e-6);
+        assertEquals(fashion.parameters(), google.parameters());
+        String old = json.writeValueAsString(fashion);
+        assertTrue(!old.contains("downsamplePadding"), old);
+        assertEquals("{\"imageSize\":32,\"inChannels\":1,\"outChannels\":1,\"baseChannels\":32,\"channelMults\":[1,2,2],"
+                + "\"blocksPerLevel\":2,\"attentionResolutions\":[8],\"groups\":8,\"dropout\":0.1,\"normEps\":1.0E-5}", old);
+        assertEquals(UnetSpec.PAD_SYMMETRIC, json.readValue(old, UnetSpec.class).downsamplePadding());
+        assertEquals(fashion, json.readValue(old, UnetSpec.class));
+        String written = json.writeValueAsString(google.withClassCount(10));
+        assertTrue(written.contains("\"downsamplePadding\":0"), written);
+        assertEquals(google.withClassCount(10), json.readValue(written, UnetSpec.class));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fashion.withDownsamplePadding(2));
+        assertEquals("Invalid UNet spec: downsamplePadding must be 1 (every side) or 0 (bottom and right), found 2",
+                e.getMessage());
+    }
+
     @Test
     void tinyParameterNamesAndShapesArePinned() {
         List<String> table = new ArrayList<>();
