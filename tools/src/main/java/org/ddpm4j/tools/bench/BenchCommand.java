@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 BenchTrainCommand.class,
                 BenchSampleCommand.class,
+                BenchServeCommand.class,
         })
 public final class BenchCommand implements Runnable {
 
