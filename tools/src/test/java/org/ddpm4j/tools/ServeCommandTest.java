@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.ddpm4j.fid.TinyOnnx;
 import org.ddpm4j.serve.ImageServer;
 import org.ddpm4j.serve.ServeSettings;
@@ -51,6 +52,17 @@ class ServeCommandTest {
                 assertEquals(0, level.get("errors").asLong(), level.toString());
             }
         }
+    }
+
+    @Test
+    void otherCommandsStartNoHttpServer() {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        SampleAndAdoptCommandTest.Run r = SampleAndAdoptCommandTest.run("sample", "--help");
+        assertEquals(0, r.code(), r.err());
+        // threads a server started in another test of this JVM may still be ending: only new ones count
+        List<String> netty = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                .map(Thread::getName).filter(n -> n.toLowerCase(java.util.Locale.ROOT).contains("eventloop")).toList();
+        assertEquals(List.of(), netty, "ddpm sample started Netty event loops");
     }
 
     @Test

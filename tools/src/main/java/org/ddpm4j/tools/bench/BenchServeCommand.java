@@ -72,6 +72,11 @@ public final class BenchServeCommand implements Callable<Integer> {
             description = "Servers started here: batch delay in ms (default ${DEFAULT-VALUE}).")
     long maxDelay;
 
+    @Option(names = "--queue", paramLabel = "IMAGES", defaultValue = "0",
+            description = "Servers started here: the queue bound (default 0: 4 images per client of the largest level,"
+                    + " at least " + ServeSettings.DEFAULT_QUEUE_IMAGES + "); a small one shows the 503s of overload.")
+    int queue;
+
     @Option(names = "--baseline-batch", paramLabel = "B", defaultValue = "16",
             description = "Servers started here: also time one batch of B images on the pipeline (bench sample's"
                     + " figure) in the same process; 0 for none (default ${DEFAULT-VALUE}).")
@@ -96,7 +101,14 @@ public final class BenchServeCommand implements Callable<Integer> {
     String json;
 
     /** One row of the table. */
-    record Row(String server, LoadGenerator.Level level) {
+    record Row(String server, LoadGenerator.Level level, double heapMb) {
+    }
+
+    /** Heap in use after a full collection, in MiB (this process: the servers started here and the clients). */
+    private static double heapMb() {
+        System.gc();
+        Runtime r = Runtime.getRuntime();
+        return (r.totalMemory() - r.freeMemory()) / (1024.0 * 1024.0);
     }
 
     @Override
@@ -109,7 +121,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         AtomicLong seeds = new AtomicLong();
         if (url != null) {
             for (int c : clients) {
-                rows.add(new Row(url.toString(), level(url, c, seeds)));
+                rows.add(new Row(url.toString(), level(url, c, seeds), Double.NaN));
                 if (!jsonOnly) {
                     printRow(out, rows.get(rows.size() - 1), null);
                 }
@@ -137,12 +149,12 @@ public final class BenchServeCommand implements Callable<Integer> {
             for (int b : maxBatch) {
                 ServeSettings settings = ServeSettings.defaults(file).withOnnx(options)
                         .withBatching(b, Duration.ofMillis(maxDelay))
-                        .withLimits(ServeSettings.DEFAULT_MAX_IMAGES, ServeSettings.DEFAULT_MAX_STEPS,
-                                Math.max(ServeSettings.DEFAULT_QUEUE_IMAGES, 4 * clients.stream().max(Integer::compare)
+                        .withLimits(1, ServeSettings.DEFAULT_MAX_STEPS, queue > 0 ? queue
+                                : Math.max(ServeSettings.DEFAULT_QUEUE_IMAGES, 4 * clients.stream().max(Integer::compare)
                                         .orElse(1)), Duration.ofSeconds(ServeSettings.DEFAULT_TIMEOUT_S));
                 try (ImageServer server = ImageServer.start(settings).awaitReady()) {
                     for (int c : clients) {
-                        Row row = new Row("max-batch " + b, level(server.uri(), c, seeds));
+                        Row row = new Row("max-batch " + b, level(server.uri(), c, seeds), heapMb());
                         rows.add(row);
                         if (!jsonOnly) {
                             printRow(out, row, baseline);
@@ -174,6 +186,9 @@ public final class BenchServeCommand implements Callable<Integer> {
         if (!(duration > 0) || !(warmup >= 0)) {
             throw new IllegalArgumentException("--duration must be > 0 and --warmup >= 0 seconds, found " + duration
                     + " and " + warmup);
+        }
+        if (queue < 0) {
+            throw new IllegalArgumentException("--queue must be >= 0, found " + queue);
         }
         if (baselineBatch < 0) {
             throw new IllegalArgumentException("--baseline-batch must be >= 0, found " + baselineBatch);
@@ -227,16 +242,16 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
 
     private static void header(PrintWriter out) {
-        out.printf("%-14s %7s %9s %9s %8s %8s %8s %10s %6s%n", "server", "clients", "images/s", "vs sample", "p50 ms",
-                "p95 ms", "p99 ms", "mean batch", "errors");
+        out.printf("%-14s %7s %9s %9s %8s %8s %8s %10s %7s %6s%n", "server", "clients", "images/s", "vs sample", "p50 ms",
+                "p95 ms", "p99 ms", "mean batch", "heap MB", "errors");
         out.flush();
     }
 
     private static void printRow(PrintWriter out, Row row, Double baseline) {
         LoadGenerator.Level l = row.level;
-        out.printf(Locale.ROOT, "%-14s %7d %9.2f %9s %8.0f %8.0f %8.0f %10.2f %6d%s%n", row.server, l.clients(),
+        out.printf(Locale.ROOT, "%-14s %7d %9.2f %9s %8.0f %8.0f %8.0f %10.2f %7.0f %6d%s%n", row.server, l.clients(),
                 l.imagesPerSecond(), baseline == null ? "-" : String.format(Locale.ROOT, "%.2f", l.imagesPerSecond() / baseline),
-                l.p50Ms(), l.p95Ms(), l.p99Ms(), l.meanBatch(), l.errors(),
+                l.p50Ms(), l.p95Ms(), l.p99Ms(), l.meanBatch(), row.heapMb, l.errors(),
                 l.errors() == 0 ? "" : " " + l.errorStatuses());
         out.flush();
     }
@@ -266,6 +281,9 @@ public final class BenchServeCommand implements Callable<Integer> {
             n.put("p95_ms", l.p95Ms());
             n.put("p99_ms", l.p99Ms());
             n.put("mean_batch", l.meanBatch());
+            if (!Double.isNaN(r.heapMb)) {
+                n.put("heap_mb_after_gc", r.heapMb);
+            }
             n.put("ok", l.ok());
             n.put("errors", l.errors());
             ObjectNode statuses = n.putObject("error_statuses");

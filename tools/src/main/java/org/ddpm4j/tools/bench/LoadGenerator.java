@@ -68,12 +68,20 @@ public final class LoadGenerator {
                                 .POST(HttpRequest.BodyPublishers.ofString(body.apply(seed))).build(),
                                 HttpResponse.BodyHandlers.ofByteArray());
                         status = r.statusCode();
+                        long retry = r.headers().firstValueAsLong("Retry-After").orElse(0);
+                        if (status == 503 && retry > 0) {
+                            // a well-behaved client waits as told (never past the end of the level)
+                            long wait = Math.min(retry * 1_000_000_000L, end - System.nanoTime());
+                            if (wait > 0) {
+                                Thread.sleep(wait / 1_000_000);
+                            }
+                        }
                     } catch (IOException e) {
                         status = -1;
                     } catch (InterruptedException e) {
                         return;
                     }
-                    long done = System.nanoTime();
+                    long done = status == 200 ? System.nanoTime() : sent;
                     if (sent >= measureFrom && done <= end) {
                         if (status == 200) {
                             if (count[0] < mine.length) {
