@@ -16,8 +16,10 @@ import org.ddpm4j.runtime.pipeline.GenerationResult;
 
 /**
  * Merges waiting requests with equal {@link BatchKey}s into one batch of up to {@code maxBatch} images and
- * runs its reverse loop once, on one worker thread. The first request of a batch waits at most
- * {@code maxDelay} for others; a request larger than the batch is split over several batches. Each image
+ * runs its reverse loop once, on one worker thread. A batch that is not full waits for others at most
+ * {@code maxDelay} from when it could have started (its first request's arrival, or the end of the batch
+ * before it, whichever is later), so the model idles at most that long per batch; a request larger than
+ * the batch is split over several batches. Each image
  * keeps its own seed (its noise and every stochastic step), so its pixels do not depend on what it was
  * batched with. At most {@code queueImages} images wait; beyond that {@link #submit} refuses.
  */
@@ -86,6 +88,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final Thread worker;
     private int queued;
     private int running;
+    private long freeSince = System.nanoTime();
     private boolean closed;
 
     /**
@@ -201,7 +204,10 @@ public final class DynamicBatcher implements AutoCloseable {
                         compatible += j.remaining();
                     }
                 }
-                long wait = head.enqueuedNanos + maxDelayNanos - System.nanoTime();
+                // the delay runs from when the model could have started: the head's arrival, or the end of the
+                // last batch if it came while that ran (so a closed loop's requests, returning a few ms apart,
+                // meet again in full batches instead of settling into alternating halves)
+                long wait = Math.max(head.enqueuedNanos, freeSince) + maxDelayNanos - System.nanoTime();
                 if (compatible >= maxBatch || wait <= 0 || closed) {
                     return take(head.request.key());
                 }
@@ -281,6 +287,7 @@ public final class DynamicBatcher implements AutoCloseable {
             lock.lock();
             try {
                 running = 0;
+                freeSince = System.nanoTime();
                 changed.signalAll();
             } finally {
                 lock.unlock();

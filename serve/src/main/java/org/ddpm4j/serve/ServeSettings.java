@@ -12,7 +12,7 @@ import org.ddpm4j.runtime.onnx.OnnxOptions;
  * @param port                the port (0 = any free port)
  * @param onnx                ONNX Runtime options (device, threads)
  * @param maxBatch            images per merged batch (1 = no batching)
- * @param maxDelay            how long the first request of a batch waits for others
+ * @param maxDelay            how long a batch that is not full waits for more once the model is free
  * @param maxImages           images one request may ask for
  * @param maxSteps            denoiser steps one request may ask for
  * @param queueImages         images that may wait (queued, not yet running); more are refused with 503

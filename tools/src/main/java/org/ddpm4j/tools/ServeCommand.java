@@ -52,7 +52,8 @@ public final class ServeCommand implements Callable<Integer> {
     int maxBatch;
 
     @Option(names = "--max-delay", paramLabel = "MS", defaultValue = "" + ServeSettings.DEFAULT_MAX_DELAY_MS,
-            description = "How long a batch's first request waits for others, in ms (default ${DEFAULT-VALUE}).")
+            description = "How long a batch that is not full waits for more requests once the model is free, in ms"
+                    + " (default ${DEFAULT-VALUE}).")
     long maxDelay;
 
     @Option(names = "--max-images", paramLabel = "N", defaultValue = "" + ServeSettings.DEFAULT_MAX_IMAGES,

@@ -151,7 +151,7 @@ public final class BenchServeCommand implements Callable<Integer> {
                         .withBatching(b, Duration.ofMillis(maxDelay))
                         .withLimits(1, ServeSettings.DEFAULT_MAX_STEPS, queue > 0 ? queue
                                 : Math.max(ServeSettings.DEFAULT_QUEUE_IMAGES, 4 * clients.stream().max(Integer::compare)
-                                        .orElse(1)), Duration.ofSeconds(ServeSettings.DEFAULT_TIMEOUT_S));
+                                        .orElse(1)), Duration.ofMinutes(10)); // a slow answer is a figure, not an error
                 try (ImageServer server = ImageServer.start(settings).awaitReady()) {
                     for (int c : clients) {
                         Row row = new Row("max-batch " + b, level(server.uri(), c, seeds), heapMb());

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import java.util.regex.Matcher;
@@ -18,9 +19,10 @@ import java.util.regex.Pattern;
 
 /**
  * A closed-loop load generator for {@code ddpm serve}: N clients, each sending one single-image request
- * after another (a fresh seed each, so classes mix), over the JDK's HTTP client. After a warm-up it
- * counts, over a measured window, the requests that finished, their latencies (p50, p95, p99), errors by
- * status, and the mean merged batch size the server's {@code /metrics} reports for the window.
+ * after another (a fresh seed each, so classes mix; after a 503, waiting as its {@code Retry-After} says), over
+ * the JDK's HTTP client. After a warm-up it counts, over a measured window, the requests answered in it, their
+ * latencies (p50, p95, p99), errors by status, and the mean merged batch size the server's {@code /metrics}
+ * reports for the window.
  */
 public final class LoadGenerator {
 
@@ -44,45 +46,59 @@ public final class LoadGenerator {
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
-    /** Runs {@code clients} clients for {@code warmup}, then measures for {@code measure}. */
+    /**
+     * Runs {@code clients} clients: at least {@code warmup}, and until every client has had one answer (so the
+     * loop is in its steady state), then measures for {@code measure}: the requests answered inside that
+     * window count for throughput and latency, whenever they were sent.
+     */
     public Level run(int clients, Duration warmup, Duration measure, AtomicLong seeds) throws IOException, InterruptedException {
         long start = System.nanoTime();
-        long measureFrom = start + warmup.toNanos();
-        long end = measureFrom + measure.toNanos();
+        long[] window = {Long.MAX_VALUE, Long.MAX_VALUE};
+        CountDownLatch firstAnswers = new CountDownLatch(clients);
         List<long[]> latencies = new ArrayList<>();
         AtomicLong errors = new AtomicLong();
         Map<Integer, Long> statuses = new TreeMap<>();
-        double[] batchBefore = new double[2];
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             long[] mine = new long[1 << 16];
             int[] count = new int[1];
             Thread t = new Thread(() -> {
-                while (System.nanoTime() < end) {
+                boolean first = true;
+                while (true) {
+                    long end;
+                    synchronized (window) {
+                        end = window[1];
+                    }
+                    if (System.nanoTime() >= end) {
+                        break;
+                    }
                     long seed = seeds.getAndIncrement();
                     long sent = System.nanoTime();
                     int status;
+                    long retry = 0;
                     try {
                         HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(base.resolve("/v1/images"))
-                                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(5))
+                                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(10))
                                 .POST(HttpRequest.BodyPublishers.ofString(body.apply(seed))).build(),
                                 HttpResponse.BodyHandlers.ofByteArray());
                         status = r.statusCode();
-                        long retry = r.headers().firstValueAsLong("Retry-After").orElse(0);
-                        if (status == 503 && retry > 0) {
-                            // a well-behaved client waits as told (never past the end of the level)
-                            long wait = Math.min(retry * 1_000_000_000L, end - System.nanoTime());
-                            if (wait > 0) {
-                                Thread.sleep(wait / 1_000_000);
-                            }
-                        }
+                        retry = r.headers().firstValueAsLong("Retry-After").orElse(0);
                     } catch (IOException e) {
                         status = -1;
                     } catch (InterruptedException e) {
                         return;
                     }
-                    long done = status == 200 ? System.nanoTime() : sent;
-                    if (sent >= measureFrom && done <= end) {
+                    long done = System.nanoTime();
+                    if (first) {
+                        first = false;
+                        firstAnswers.countDown();
+                    }
+                    long from;
+                    synchronized (window) {
+                        from = window[0];
+                        end = window[1];
+                    }
+                    if (done >= from && done <= end) {
                         if (status == 200) {
                             if (count[0] < mine.length) {
                                 mine[count[0]++] = done - sent;
@@ -91,6 +107,17 @@ public final class LoadGenerator {
                             errors.incrementAndGet();
                             synchronized (statuses) {
                                 statuses.merge(status, 1L, Long::sum);
+                            }
+                        }
+                    }
+                    if (status == 503 && retry > 0) {
+                        // a well-behaved client waits as told (never past the end of the level)
+                        long wait = Math.min(retry * 1_000_000_000L, end - System.nanoTime());
+                        if (wait > 0) {
+                            try {
+                                Thread.sleep(wait / 1_000_000);
+                            } catch (InterruptedException e) {
+                                return;
                             }
                         }
                     }
@@ -103,8 +130,15 @@ public final class LoadGenerator {
             threads.add(t);
             t.start();
         }
-        sleepUntil(measureFrom);
+        sleepUntil(start + warmup.toNanos());
+        firstAnswers.await();
         double[] before = batchMetrics();
+        long from = System.nanoTime();
+        long end = from + measure.toNanos();
+        synchronized (window) {
+            window[0] = from;
+            window[1] = end;
+        }
         sleepUntil(end);
         double[] after = batchMetrics();
         for (Thread t : threads) {
