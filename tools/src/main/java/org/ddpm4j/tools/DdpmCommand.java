@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
                 AdoptCommand.class,
                 ImportCommand.class,
                 FidCommand.class,
+                ServeCommand.class,
                 org.ddpm4j.tools.bench.BenchCommand.class,
         })
 public final class DdpmCommand implements Runnable {

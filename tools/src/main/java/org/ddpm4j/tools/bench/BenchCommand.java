@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
                 BenchSampleCommand.class,
                 BenchSoakCommand.class,
                 BenchStartCommand.class,
+                BenchServeCommand.class,
         })
 public final class BenchCommand implements Runnable {
 
