@@ -99,9 +99,7 @@ class SparkJobsTest {
     }
 
     private static SampleSettings withSeed(SampleSettings s, long seed) {
-        return new SampleSettings(s.model(), s.out(), s.sampler(), s.steps(), s.count(), seed, s.batch(), s.eta(),
-                s.variance(), s.spacing(), s.clip(), s.clippedModelOutput(), s.classes(), s.guidance(), s.device(),
-                s.partitions(), s.failFirstAttempt());
+        return s.withSeed(seed);
     }
 
     private static TreeSet<String> names(Path folder) throws IOException {
@@ -142,7 +140,7 @@ class SparkJobsTest {
             Path out = dir.resolve("spark-" + partitions);
             SampleJob.Summary summary = SampleJob.run(sc, withSeed(settings(out, partitions), SEED));
             assertEquals(partitions, summary.partitions());
-            assertEquals(COUNT, summary.images().size());
+            assertEquals(COUNT, summary.count());
             assertTrue(summary.line().startsWith("ddim(5 steps") && summary.line().contains(": 11 images in "),
                     summary.line());
             assertSameAsDdpmSample(out);
