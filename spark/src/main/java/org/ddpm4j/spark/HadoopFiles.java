@@ -135,7 +135,12 @@ public final class HadoopFiles {
         /** Closes the stream and puts the file in place (see the class comment of {@link HadoopFiles}). */
         public Outcome commit() throws IOException {
             closed = true;
-            out.close();
+            try {
+                out.close();
+            } catch (IOException e) {
+                close();
+                throw new IOException("cannot write " + target + ": " + OutputFolder.reason(e), e);
+            }
             committed = true;
             if (tmp == null) {
                 return Outcome.WRITTEN;
@@ -147,6 +152,14 @@ public final class HadoopFiles {
                     return Outcome.WRITTEN;
                 }
                 FileStatus existing = status(fs, target);
+                if (existing == null && !fs.exists(target.getParent()) && fs.exists(tmp)) {
+                    fs.mkdirs(target.getParent()); // HDFS renames into existing folders only
+                    if (rename(fs, tmp, target)) {
+                        tmpGone = true;
+                        return Outcome.WRITTEN;
+                    }
+                    existing = status(fs, target);
+                }
                 if (existing == null) {
                     if (!fs.exists(tmp)) {
                         throw new IOException("cannot write " + target + ": its temporary file vanished before the"
