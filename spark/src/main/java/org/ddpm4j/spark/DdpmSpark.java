@@ -200,6 +200,11 @@ public final class DdpmSpark implements Callable<Integer> {
                 description = "Output folder: a local path or any Hadoop URI (default ${DEFAULT-VALUE}).")
         String out;
 
+        @Option(names = "--files-per-folder", paramLabel = "F", defaultValue = "" + SampleLayout.SHARD_SIZE,
+                description = "The most images in one folder: larger runs go to sub-folders of F images, named by "
+                        + "their first index (default ${DEFAULT-VALUE}).")
+        int filesPerFolder;
+
         /** --device, --threads (0: the task's CPUs, spark.task.cpus), --optimization. */
         @Mixin
         RuntimeOptions runtime;
@@ -247,7 +252,7 @@ public final class DdpmSpark implements Callable<Integer> {
             }
             return new SampleSettings(modelLocation, out, sampler, steps, n, first, images.batch(), eta, variance, spacing,
                     clip, cmo, classValue, guidance, runtime.device(), runtime.threads(),
-                    runtime.optimization().name().toLowerCase(Locale.ROOT), sparkOptions.partitions, false);
+                    runtime.optimization().name().toLowerCase(Locale.ROOT), sparkOptions.partitions, filesPerFolder, false);
         }
 
         private boolean given(String option) {

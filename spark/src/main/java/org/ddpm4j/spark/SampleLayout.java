@@ -5,13 +5,14 @@ import java.io.Serializable;
 /**
  * Where image k of a run of n goes: {@code sample-<k>-seed<s>.png}, k zero-padded to the width of the last
  * index (at least 4 digits, so runs of up to 10,000 images keep {@code ddpm sample}'s names), so names sort by
- * index at any n; runs of more than {@value #SHARD_SIZE} images are split into sub-folders of
- * {@value #SHARD_SIZE} named by their first index, padded the same way, so no folder grows past that and every
- * path sorts by index.
+ * index at any n; runs of more than {@code shardSize} images (default {@value #SHARD_SIZE}) are split into
+ * sub-folders of that many, named by their first index, padded the same way, so no folder grows past that and
+ * every path sorts by index.
  *
- * @param count the run's image count
+ * @param count     the run's image count
+ * @param shardSize the most images in one folder ({@value #SHARD_SIZE} by default)
  */
-public record SampleLayout(long count) implements Serializable {
+public record SampleLayout(long count, int shardSize) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -20,11 +21,19 @@ public record SampleLayout(long count) implements Serializable {
     /** The narrowest index. */
     public static final int MIN_WIDTH = 4;
 
-    /** Checks the count. */
+    /** Checks the count and shard size. */
     public SampleLayout {
         if (count < 1) {
             throw new IllegalArgumentException("expected at least 1 image, found " + count);
         }
+        if (shardSize < 1) {
+            throw new IllegalArgumentException("expected at least 1 image per folder, found " + shardSize);
+        }
+    }
+
+    /** The layout of {@code count} images with {@value #SHARD_SIZE} per folder. */
+    public SampleLayout(long count) {
+        this(count, SHARD_SIZE);
     }
 
     /** Digits of each index. */
@@ -34,7 +43,7 @@ public record SampleLayout(long count) implements Serializable {
 
     /** Whether images go to sub-folders. */
     public boolean sharded() {
-        return count > SHARD_SIZE;
+        return count > shardSize;
     }
 
     /** The file name of image {@code index} drawn with {@code seed}. */
@@ -44,7 +53,7 @@ public record SampleLayout(long count) implements Serializable {
 
     /** The sub-folder of image {@code index}, or null when the run is not sharded. */
     public String shard(long index) {
-        return sharded() ? pad(index / SHARD_SIZE * SHARD_SIZE) : null;
+        return sharded() ? pad(index / shardSize * shardSize) : null;
     }
 
     /** The path of image {@code index} relative to the output folder. */

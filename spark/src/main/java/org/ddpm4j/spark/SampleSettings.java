@@ -38,12 +38,14 @@ import org.ddpm4j.runtime.sampling.VarianceType;
  * @param threads          ONNX Runtime intra-op threads per task, 0 for the task's CPUs ({@code spark.task.cpus})
  * @param optimization     ONNX Runtime graph optimisation: none, basic, extended or all
  * @param partitions       Spark partitions, 0 for the context's default parallelism
+ * @param filesPerFolder   the most images in one folder: larger runs go to sub-folders ({@link SampleLayout})
  * @param failFirstAttempt fault injection for tests: the first attempt of partition 0 writes a partial
  *                         temporary file and fails, as a killed task would
  */
 public record SampleSettings(String model, String out, String sampler, Integer steps, int count, long seed, int batch,
         double eta, String variance, String spacing, Boolean clip, boolean clippedModelOutput, String classes,
-        Double guidance, String device, int threads, String optimization, int partitions, boolean failFirstAttempt)
+        Double guidance, String device, int threads, String optimization, int partitions, int filesPerFolder,
+        boolean failFirstAttempt)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -68,6 +70,9 @@ public record SampleSettings(String model, String out, String sampler, Integer s
             TimestepSpacing.fromId(spacing);
         }
         Device.parse(device);
+        if (filesPerFolder < 1) {
+            throw new IllegalArgumentException("--files-per-folder must be at least 1, found " + filesPerFolder);
+        }
         if (threads < 0) {
             throw new IllegalArgumentException("--threads must be 0 (the task's CPUs) or more, found " + threads);
         }
@@ -79,55 +84,62 @@ public record SampleSettings(String model, String out, String sampler, Integer s
     public static SampleSettings defaults(String model, int count, String out) {
         return new SampleSettings(model, out, SamplingOptions.DEFAULT_SAMPLER, null, count, SeedOption.DEFAULT,
                 ImageCountOptions.DEFAULT_BATCH, SamplingOptions.DEFAULT_ETA, SamplingOptions.DEFAULT_VARIANCE, null, null,
-                false, null, null, DeviceOption.DEFAULT, ThreadsOption.DEFAULT, RuntimeOptions.DEFAULT_OPTIMIZATION, 0, false);
+                false, null, null, DeviceOption.DEFAULT, ThreadsOption.DEFAULT, RuntimeOptions.DEFAULT_OPTIMIZATION, 0,
+                SampleLayout.SHARD_SIZE, false);
     }
 
     /** A copy with other sampler, steps and batch size. */
     public SampleSettings withSampler(String newSampler, Integer newSteps, int newBatch) {
         return new SampleSettings(model, out, newSampler, newSteps, count, seed, newBatch, eta, variance, spacing, clip,
-                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, failFirstAttempt);
+                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, filesPerFolder, failFirstAttempt);
     }
 
     /** A copy with another partition count. */
     public SampleSettings withPartitions(int value) {
         return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
-                clippedModelOutput, classes, guidance, device, threads, optimization, value, failFirstAttempt);
+                clippedModelOutput, classes, guidance, device, threads, optimization, value, filesPerFolder, failFirstAttempt);
     }
 
     /** A copy with another output folder. */
     public SampleSettings withOut(String value) {
         return new SampleSettings(model, value, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
-                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, failFirstAttempt);
+                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, filesPerFolder, failFirstAttempt);
     }
 
     /** A copy with another class choice and guidance scale. */
     public SampleSettings withClasses(String newClasses, Double newGuidance) {
         return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
-                clippedModelOutput, newClasses, newGuidance, device, threads, optimization, partitions, failFirstAttempt);
+                clippedModelOutput, newClasses, newGuidance, device, threads, optimization, partitions, filesPerFolder, failFirstAttempt);
     }
 
     /** A copy with the fault injection on or off. */
     public SampleSettings withFailFirstAttempt(boolean value) {
         return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
-                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, value);
+                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, filesPerFolder, value);
+    }
+
+    /** A copy with another most images per folder. */
+    public SampleSettings withFilesPerFolder(int value) {
+        return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
+                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, value, failFirstAttempt);
     }
 
     /** A copy with another seed. */
     public SampleSettings withSeed(long value) {
         return new SampleSettings(model, out, sampler, steps, count, value, batch, eta, variance, spacing, clip,
-                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, failFirstAttempt);
+                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, filesPerFolder, failFirstAttempt);
     }
 
     /** A copy with another model. */
     public SampleSettings withModel(String value) {
         return new SampleSettings(value, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
-                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, failFirstAttempt);
+                clippedModelOutput, classes, guidance, device, threads, optimization, partitions, filesPerFolder, failFirstAttempt);
     }
 
     /** A copy with other ONNX Runtime threads per task and graph optimisation. */
     public SampleSettings withRuntime(int newThreads, String newOptimization) {
         return new SampleSettings(model, out, sampler, steps, count, seed, batch, eta, variance, spacing, clip,
-                clippedModelOutput, classes, guidance, device, newThreads, newOptimization, partitions, failFirstAttempt);
+                clippedModelOutput, classes, guidance, device, newThreads, newOptimization, partitions, filesPerFolder, failFirstAttempt);
     }
 
     /**
@@ -142,7 +154,7 @@ public record SampleSettings(String model, String out, String sampler, Integer s
 
     /** The images' names and folders. */
     public SampleLayout layout() {
-        return new SampleLayout(count);
+        return new SampleLayout(count, filesPerFolder);
     }
 
     /** Number of batches: the job's unit of work, aligned as {@code ddpm sample} aligns them. */

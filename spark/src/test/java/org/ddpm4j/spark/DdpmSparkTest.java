@@ -130,7 +130,7 @@ class DdpmSparkTest {
                 "--optimization", "basic");
         SampleSettings s = ((DdpmSpark.Sample) sample.getCommand()).settings();
         assertEquals(new SampleSettings("m.onnx", "o", "ddim", 7, 5, 9, 2, 0.5, "fixed_large", "karras", true, true, null,
-                null, "auto", 3, "basic", 3, false), s);
+                null, "auto", 3, "basic", 3, 10_000, false), s);
         var options = s.request(0, 2, org.ddpm4j.runtime.model.ModelInfo.of(org.ddpm4j.runtime.sampling.Prediction.EPSILON,
                 org.ddpm4j.runtime.schedule.NoiseSchedule.defaultLinear(), 8, 8, 1, false)).options();
         assertTrue(options.clippedModelOutput());

@@ -199,6 +199,54 @@ class SparkJobsTest {
     }
 
     @Test
+    void largeRunsAreShardedAndFidTakesTheFirstNByIndex() throws IOException {
+        // 25 images at 10 per folder stand for a million at 10,000 (SampleLayoutTest checks the names at any n)
+        Path out = dir.resolve("sharded");
+        int n = 25;
+        SampleJob.Summary r = SampleJob.run(sc, SampleSettings.defaults(model.toString(), n, out.toString())
+                .withSampler("ddim", 1, 4).withPartitions(3).withFilesPerFolder(10));
+        assertEquals(n, r.count());
+        assertEquals("0000/sample-0000-seed0.png", r.firstFile());
+        assertEquals("0020/sample-0024-seed24.png", r.lastFile());
+        try (Stream<Path> top = Files.list(out)) {
+            assertEquals(List.of("0000", "0010", "0020", SampleJob.MANIFEST), top.map(p -> p.getFileName().toString())
+                    .sorted().toList());
+        }
+        for (String shard : List.of("0000", "0010")) {
+            try (Stream<Path> files = Files.list(out.resolve(shard))) {
+                assertEquals(10, files.count());
+            }
+        }
+        List<String> manifest = Files.readAllLines(out.resolve(SampleJob.MANIFEST));
+        assertEquals(n + 1, manifest.size());
+        for (int k = 0; k < n; k++) {
+            String file = String.format("%04d/sample-%04d-seed%d.png", k / 10 * 10, k, k);
+            assertTrue(manifest.get(k + 1).startsWith(k + "," + k + "," + file + ","), manifest.get(k + 1));
+            assertTrue(Files.isRegularFile(out.resolve(file)), file);
+        }
+
+        // -n 15 of the folder: the first 15 by index, the first folder and half the second
+        Path extractor = TinyOnnx.extractor(dir.resolve("extractor-shards.onnx"), new long[] {-1, 1, 4, 4}, Map.of());
+        Path first15 = Files.createDirectories(dir.resolve("first-15"));
+        for (int k = 0; k < 15; k++) {
+            String file = String.format("%04d/sample-%04d-seed%d.png", k / 10 * 10, k, k);
+            Files.copy(out.resolve(file), first15.resolve(Path.of(file).getFileName()));
+        }
+        FeatureStatistics local;
+        try (OnnxFeatureExtractor ex = OnnxFeatureExtractor.open(extractor, "features", 1)) {
+            local = FidEvaluator.builder().optExtractor(ex).optBatchSize(4).build()
+                    .statistics(ImageSet.parse(first15.toString(), dir));
+        }
+        FeatureStatistics spark = FidJob.statistics(sc, out.toString(),
+                new FidSettings(extractor.toString(), "features", 15, 4, dir.toString(), "cpu", 2));
+        assertEquals(15, spark.count());
+        assertArrayEquals(local.mean(), spark.mean(), 1e-12);
+        assertArrayEquals(local.covariance(), spark.covariance(), 1e-12);
+        assertEquals(n, FidJob.statistics(sc, out.toString(), new FidSettings(extractor.toString(), "features", 0,
+                4, dir.toString(), "cpu", 2)).count());
+    }
+
+    @Test
     void distributedFidEqualsLocalFid() throws IOException {
         Path extractor = TinyOnnx.extractor(dir.resolve("extractor.onnx"), new long[] {-1, 1, 4, 4}, Map.of());
         Path folder = Files.createDirectories(dir.resolve("fid-folder"));
