@@ -71,19 +71,14 @@ final class FolderImages implements Iterator<FidImage> {
             FileSystem fs = p.getFileSystem(conf.get());
             BufferedImage img = ImageIO.read(new ByteArrayInputStream(HadoopFiles.readAll(fs, p)));
             if (img == null) {
-                throw new Unreadable(display(p), "not a PNG or JPEG this JVM can decode");
+                throw new Unreadable(Locations.display(p), "not a PNG or JPEG this JVM can decode");
             }
             return FolderImageSource.fromBufferedImage(img);
         } catch (IOException | RuntimeException e) {
             if (e instanceof Unreadable u) {
                 throw u;
             }
-            throw new Unreadable(display(p), OutputFolder.reason(e));
+            throw new Unreadable(Locations.display(p), OutputFolder.reason(e));
         }
-    }
-
-    /** A local file as its path, anything else as its URI. */
-    private static String display(Path p) {
-        return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath() : p.toString();
     }
 }

@@ -37,6 +37,11 @@ public final class Locations {
         return local(java.nio.file.Path.of(location));
     }
 
+    /** How a path is shown to users: a local file as its path, anything else as its URI. */
+    public static String display(Path p) {
+        return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath() : p.toString();
+    }
+
     /** The Hadoop path of a local file (absolute, normalised; its name taken literally). */
     public static Path local(java.nio.file.Path file) {
         String abs = file.toAbsolutePath().normalize().toString();

@@ -103,7 +103,7 @@ public final class SampleJob {
         SampleLayout layout = s.layout();
         return new Summary(sampler, count, layout.relativePath(SampleSettings.PREFIX, 0, s.seed()),
                 layout.relativePath(SampleSettings.PREFIX, s.count() - 1, s.seed() + s.count() - 1), partitions,
-                (System.nanoTime() - start) / 1e9, out.path().toString(), manifest.toString());
+                (System.nanoTime() - start) / 1e9, Locations.display(out.path()), Locations.display(manifest));
     }
 
     /** The manifest: the header, then the parts in partition order (so in index order), streamed. */
