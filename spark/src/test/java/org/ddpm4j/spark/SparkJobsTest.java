@@ -19,6 +19,9 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.ddpm4j.fid.FeatureStatistics;
@@ -244,6 +247,42 @@ class SparkJobsTest {
         assertArrayEquals(local.covariance(), spark.covariance(), 1e-12);
         assertEquals(n, FidJob.statistics(sc, out.toString(), new FidSettings(extractor.toString(), "features", 0,
                 4, dir.toString(), "cpu", 2)).count());
+    }
+
+    @Test
+    void theTransformerAddsDdpmSamplesImagesToADataFrameThatParquetKeeps() throws IOException {
+        SparkSession spark = SparkSession.builder().getOrCreate(); // the running context
+        Dataset<Row> seeds = spark.range(SEED, SEED + COUNT, 1, 1).toDF("seed");
+        DdpmSampleTransformer t = new DdpmSampleTransformer().setModelPath(model.toString()).setSampler("ddim")
+                .setSteps(5).setBatchSize(BATCH);
+        Dataset<Row> images = t.transform(seeds);
+        assertEquals(List.of("seed", "image"), List.of(images.schema().fieldNames()));
+        assertEquals(DdpmSampleTransformer.imageSchema(), images.schema().apply("image").dataType());
+        Path parquet = dir.resolve("images.parquet");
+        images.write().parquet(parquet.toString());
+        List<Row> back = spark.read().parquet(parquet.toString()).orderBy("seed").collectAsList();
+        assertEquals(COUNT, back.size());
+        for (int k = 0; k < COUNT; k++) {
+            Row image = back.get(k).getStruct(1);
+            assertEquals(SEED + k, back.get(k).getLong(0));
+            assertEquals("ddpm4j:half-epsilon.onnx?seed=" + (SEED + k), image.getString(0));
+            assertEquals(List.of(4, 4, 1, DdpmSampleTransformer.CV_8UC1),
+                    List.of(image.getInt(1), image.getInt(2), image.getInt(3), image.getInt(4)));
+            // the PNG's stored gray samples (getRGB would convert a gray PNG's values to sRGB)
+            BufferedImage png = ImageIO.read(reference.resolve(String.format("sample-%04d-seed%d.png", k, SEED + k))
+                    .toFile());
+            int[] expected = png.getRaster().getSamples(0, 0, 4, 4, 0, (int[]) null);
+            byte[] data = (byte[]) image.get(5);
+            int[] found = new int[data.length];
+            for (int i = 0; i < data.length; i++) {
+                found[i] = data[i] & 0xff;
+            }
+            assertArrayEquals(expected, found, "pixels of seed " + (SEED + k) + " equal ddpm sample's");
+        }
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> t.setSeedCol("nope").transform(seeds));
+        assertEquals("seedCol 'nope' is not a column; found seed", e.getMessage());
     }
 
     @Test
