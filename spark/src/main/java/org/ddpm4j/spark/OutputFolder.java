@@ -53,6 +53,11 @@ public record OutputFolder(FileSystem fs, Path path) {
         } catch (IOException e) {
             throw new IllegalArgumentException(option + " " + location + " is not writable: " + reason(e), e);
         }
+        try {
+            fs.delete(probe.getParent(), false); // only when empty: another writer's files stay
+        } catch (IOException e) {
+            // not empty, or gone: either is fine
+        }
         return new OutputFolder(fs, p);
     }
 

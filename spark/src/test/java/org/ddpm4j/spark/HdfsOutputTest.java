@@ -218,6 +218,12 @@ class HdfsOutputTest {
         assertEquals(firstFiles.keySet(), rerun.keySet());
         assertFalse(java.util.Arrays.equals(firstFiles.get("sample-0000-seed5.png"), rerun.get("sample-0000-seed5.png")),
                 "the rerun's image replaced the first run's");
+
+        // the FID job reads the folder on HDFS, its sub-folders listed by the tasks
+        java.nio.file.Path extractor = TinyOnnx.extractor(dir.resolve("extractor.onnx"), new long[] {-1, 1, 4, 4},
+                Map.of());
+        assertEquals(COUNT, FidJob.statistics(sc, uri("/job"), new FidSettings(extractor.toString(), "features", 0, 4,
+                dir.toString(), "cpu", 2)).count());
     }
 
     @Test
