@@ -51,7 +51,12 @@ public record OutputFolder(FileSystem fs, Path path) {
             }
             fs.delete(probe, false);
         } catch (IOException e) {
-            throw new IllegalArgumentException(option + " " + location + " is not writable: " + reason(e), e);
+            // the reason names the probe or its folder, internal names: show the output folder instead
+            String why = reason(e);
+            for (Path internal : new Path[] {probe, probe.getParent()}) {
+                why = why.replace(internal.toString(), location).replace(internal.toUri().getPath(), location);
+            }
+            throw new IllegalArgumentException(option + " " + location + " is not writable: " + why, e);
         }
         try {
             fs.delete(probe.getParent(), false); // only when empty: another writer's files stay

@@ -62,8 +62,8 @@ public final class SampleJob {
 
         /** The closing line, as {@code ddpm sample} ends. */
         public String line() {
-            return String.format(Locale.ROOT, "%s: %d images in %.2f s (%.2f images/s) on %d Spark partitions", sampler,
-                    count, seconds, imagesPerSecond(), partitions);
+            return String.format(Locale.ROOT, "%s: %d %s in %.2f s (%.2f images/s) on %d Spark partitions", sampler,
+                    count, count == 1 ? "image" : "images", seconds, imagesPerSecond(), partitions);
         }
     }
 

@@ -128,6 +128,7 @@ class DdpmSparkEdgesTest {
         Run proc = run("sample", "--model", model.toString(), "--out", "/proc", "-n", "2", "--steps", "2");
         assertEquals(2, proc.code());
         assertTrue(proc.err().startsWith("ddpm-spark sample: --out /proc is not writable: "), proc.err());
+        assertTrue(!proc.err().contains(HadoopFiles.TEMP_FOLDER), "no internal name: " + proc.err());
         assertEquals(started, startedTasks.get(), "no task ran");
     }
 
@@ -161,6 +162,7 @@ class DdpmSparkEdgesTest {
                 "--batch", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("wrote 1 image to "), r.out());
+        assertTrue(r.out().contains(": 1 image in "), r.out());
         assertArrayEquals(Files.readAllBytes(png), Files.readAllBytes(out.resolve("sample-0000-seed70.png")),
                 "the same PNG, byte for byte");
 
