@@ -3,21 +3,26 @@ package org.ddpm4j.spark;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.ddpm4j.fid.FeatureStatistics;
 import org.ddpm4j.fid.IdxImageSource;
 import org.ddpm4j.runtime.cli.ClassOptions;
 import org.ddpm4j.runtime.cli.DeviceOption;
 import org.ddpm4j.runtime.cli.ImageCountOptions;
+import org.ddpm4j.runtime.cli.RuntimeOptions;
 import org.ddpm4j.runtime.cli.SamplingOptions;
 import org.ddpm4j.runtime.cli.SeedOption;
+import org.ddpm4j.runtime.model.ClassLabels;
+import org.ddpm4j.runtime.pipeline.SampleFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +40,8 @@ import picocli.CommandLine.Spec;
         subcommands = {DdpmSpark.Sample.class, DdpmSpark.Fid.class},
         description = {"ddpm4j's sampling and FID jobs on Apache Spark.", "",
             "  ddpm-spark sample --master 'local[2]' --model models/fashion-mnist/model.onnx -n 1000 --out samples/",
-            "  ddpm-spark fid --master 'local[2]' samples/ fashion-mnist-test"})
+            "  ddpm-spark fid --master 'local[2]' samples/ fashion-mnist-test", "",
+            "Locations are local paths (taken literally) or Hadoop URIs (hdfs://, s3a://, file:/)."})
 public final class DdpmSpark implements Callable<Integer> {
 
     /** Exit code of bad input. */
@@ -108,20 +114,45 @@ public final class DdpmSpark implements Callable<Integer> {
                 description = "Spark partitions (default 0: Spark's default parallelism).")
         int partitions;
 
-        JavaSparkContext open(String app) {
+        /**
+         * The Spark context: the one already running in this JVM (a notebook, an application that calls
+         * {@link DdpmSpark#run}), else a new one on {@code --master} or spark-submit's master.
+         *
+         * @throws IllegalArgumentException for a bad or missing master, before Spark starts
+         */
+        SparkRun open(String app) {
+            if (master != null) {
+                SparkMasters.check(master);
+            }
             SparkConf conf = new SparkConf().setAppName(app);
             if (master != null) {
                 conf.setMaster(master);
             }
-            if (!conf.contains("spark.master")) {
+            boolean running = org.apache.spark.SparkContext$.MODULE$.getActive().isDefined();
+            if (!running && !conf.contains("spark.master")) {
                 throw new IllegalArgumentException("no Spark master: pass --master local[N] (or spark://HOST:PORT, yarn, ...), "
                         + "or run through spark-submit");
             }
             conf.setIfMissing("spark.ui.showConsoleProgress", "true");
-            if (conf.get("spark.master").startsWith("local")) {
+            if (conf.get("spark.master", "").startsWith("local")) {
                 conf.setIfMissing("spark.ui.enabled", "false");
             }
-            return new JavaSparkContext(conf);
+            return new SparkRun(JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(conf)), !running);
+        }
+    }
+
+    /**
+     * A Spark context for one command: stopped at the end only when the command started it.
+     *
+     * @param sc    the context
+     * @param owned whether this command started it
+     */
+    record SparkRun(JavaSparkContext sc, boolean owned) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (owned) {
+                sc.close();
+            }
         }
     }
 
@@ -129,7 +160,9 @@ public final class DdpmSpark implements Callable<Integer> {
     @Command(name = "sample", mixinStandardHelpOptions = true,
             description = {"Generate images from a ddpm4j ONNX model on Spark executors; image k uses seed --seed + k,",
                 "so the files equal ddpm sample's whatever the partitioning. Writes manifest.csv (index, seed, file, sha256).",
-                "--device is for tasks without a Spark GPU resource; a task given a GPU runs on CUDA at its address."})
+                "--device is for tasks without a Spark GPU resource; a task given a GPU runs on CUDA at its address.",
+                "--threads 0 (the default) gives each task its CPUs (spark.task.cpus). ddpm sample's --grid, --gif and",
+                "--no-images are not taken: a cluster job writes the images and the manifest."})
     static final class Sample implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -137,8 +170,9 @@ public final class DdpmSpark implements Callable<Integer> {
         @Mixin
         SparkOptions sparkOptions;
 
-        @Option(names = "--model", paramLabel = "PATH", defaultValue = "models/fashion-mnist/model.onnx",
-                description = "The ONNX model, any Hadoop path (default ${DEFAULT-VALUE}).")
+        @Option(names = "--model", paramLabel = "PATH",
+                description = "The ONNX model: a local path or any Hadoop URI (default: the shipped "
+                        + "models/fashion-mnist/model.onnx).")
         String model;
 
         /** --sampler, --steps, --spacing, --eta, --variance, --clip, --clipped-model-output. */
@@ -156,29 +190,88 @@ public final class DdpmSpark implements Callable<Integer> {
         @Mixin
         ClassOptions classes;
 
-        @Option(names = "--out", paramLabel = "PATH", defaultValue = "samples", description = "Output folder, any Hadoop path (default ${DEFAULT-VALUE}).")
+        @Option(names = "--like", paramLabel = "PNG",
+                description = "Draw again the image a ddpm sample PNG (a local file) holds (one image unless -n is "
+                        + "given): its model (checked by sha256), sampler, steps, spacing, eta, variance, clipping, "
+                        + "seed, class and guidance; options given as well override them.")
+        java.nio.file.Path like;
+
+        @Option(names = "--out", paramLabel = "PATH", defaultValue = "samples",
+                description = "Output folder: a local path or any Hadoop URI (default ${DEFAULT-VALUE}).")
         String out;
 
-        @Mixin
-        DeviceOption device;
+        @Option(names = "--files-per-folder", paramLabel = "F", defaultValue = "" + SampleLayout.SHARD_SIZE,
+                description = "The most images in one folder: larger runs go to sub-folders of F images, named by "
+                        + "their first index (default ${DEFAULT-VALUE}).")
+        int filesPerFolder;
 
-        /** The job's settings from the options (checked). */
+        /** --device, --threads (0: the task's CPUs, spark.task.cpus), --optimization. */
+        @Mixin
+        RuntimeOptions runtime;
+
+        /** The job's settings from the options alone (checked). */
         SampleSettings settings() {
-            return new SampleSettings(model, out, sampling.sampler(), sampling.steps(), images.count(), seed.value(),
-                    images.batch(), sampling.eta(), sampling.variance(), sampling.spacing(), sampling.clip(),
-                    sampling.clippedModelOutputOrDefault(), classes.value(), classes.guidance(), device.value(),
-                    sparkOptions.partitions, false);
+            return settings(Map.of(), 0);
+        }
+
+        /**
+         * The job's settings: an option given on the command line, else the {@code --like} PNG's setting
+         * ({@code likeText}, empty without one), else the option's default, as {@code ddpm sample} takes them.
+         *
+         * @param classCount the model's class count (the PNG's class is read against it)
+         */
+        SampleSettings settings(Map<String, String> likeText, int classCount) {
+            String modelLocation = model != null ? model
+                    : ShippedDefaults.require(ShippedDefaults.MODEL, "pass --model FILE (a local path or a Hadoop URI)")
+                            .toString();
+            LikeImage png = new LikeImage(like, likeText);
+            String sampler = given("--sampler") ? sampling.sampler()
+                    : likeText.getOrDefault(SampleFiles.KEY_SAMPLER_NAME, sampling.sampler());
+            String spacing = sampling.spacing() != null ? sampling.spacing() : likeText.get(SampleFiles.KEY_SPACING);
+            int n = given("-n") || like == null ? images.count() : 1;
+            long first = given("--seed") || like == null ? seed.value() : png.longValue(SampleFiles.KEY_SEED);
+            double eta = given("--eta") || !likeText.containsKey(SampleFiles.KEY_ETA) ? sampling.eta()
+                    : png.doubleValue(SampleFiles.KEY_ETA);
+            String variance = given("--variance") ? sampling.variance()
+                    : likeText.getOrDefault(SampleFiles.KEY_VARIANCE, sampling.variance());
+            boolean cmo = sampling.clippedModelOutput() != null ? sampling.clippedModelOutput()
+                    : Boolean.parseBoolean(likeText.getOrDefault(SampleFiles.KEY_CLIPPED_MODEL_OUTPUT, "false"));
+            Boolean clip = sampling.clip() != null ? sampling.clip()
+                    : likeText.containsKey(SampleFiles.KEY_CLIP) ? Boolean.valueOf(likeText.get(SampleFiles.KEY_CLIP)) : null;
+            Integer steps = sampling.steps() != null ? sampling.steps()
+                    : likeText.containsKey(SampleFiles.KEY_STEPS) ? png.intValue(SampleFiles.KEY_STEPS) : null;
+            String classValue = classes.value() != null ? classes.value() : png.classChoice(classCount);
+            boolean nullLabel = ClassLabels.isNone(classValue);
+            // the PNG's guidance belongs to its class: --class none typed with it draws at w = 1
+            Double guidance = classes.guidance() != null ? classes.guidance()
+                    : likeText.containsKey(SampleFiles.KEY_GUIDANCE) && !(nullLabel && classes.value() != null)
+                            ? png.doubleValue(SampleFiles.KEY_GUIDANCE) : null;
+            if (nullLabel && classes.value() == null && guidance != null && guidance != 1.0 && classCount > 0) {
+                throw new IllegalArgumentException("--guidance " + guidance + " needs a class: " + like
+                        + " was drawn without one (the null label); add --class NAME|LABEL");
+            }
+            return new SampleSettings(modelLocation, out, sampler, steps, n, first, images.batch(), eta, variance, spacing,
+                    clip, cmo, classValue, guidance, runtime.device(), runtime.threads(),
+                    runtime.optimization().name().toLowerCase(Locale.ROOT), sparkOptions.partitions, filesPerFolder, false);
+        }
+
+        private boolean given(String option) {
+            return spec.commandLine().getParseResult() != null
+                    && spec.commandLine().getParseResult().hasMatchedOption(option);
         }
 
         @Override
         public Integer call() throws Exception {
-            SampleSettings s = settings();
+            Map<String, String> likeText = like != null ? LikeImage.read(like) : Map.of();
+            SampleSettings s = settings(likeText, 0); // checks the options before Spark starts
             PrintWriter o = spec.commandLine().getOut();
-            try (JavaSparkContext sc = sparkOptions.open("ddpm-spark sample")) {
-                SampleJob.Summary r = SampleJob.run(sc, s);
-                List<SampleJob.ImageRecord> written = r.images();
-                o.printf("wrote %d images to %s (%s ... %s), manifest %s%n", written.size(), r.out(), written.get(0).file(),
-                        written.get(written.size() - 1).file(), r.manifest());
+            try (SparkRun run = sparkOptions.open("ddpm-spark sample")) {
+                if (like != null) {
+                    s = settings(likeText, LikeImage.checkModel(like, likeText, s.model(), run.sc().hadoopConfiguration()));
+                }
+                SampleJob.Summary r = SampleJob.run(run.sc(), s);
+                o.printf("wrote %d %s to %s (%s%s), manifest %s%n", r.count(), r.count() == 1 ? "image" : "images",
+                        r.out(), r.firstFile(), r.count() == 1 ? "" : " ... " + r.lastFile(), r.manifest());
                 o.println(r.line());
                 o.flush();
             }
@@ -202,7 +295,8 @@ public final class DdpmSpark implements Callable<Integer> {
         List<String> sets;
 
         @Option(names = "--extractor", paramLabel = "PATH",
-                description = "Feature extractor ONNX, any Hadoop path (default $DDPM_FID_EXTRACTOR, else models/fid/fashion-mnist-features.onnx).")
+                description = "Feature extractor ONNX: a local path or any Hadoop URI (default $DDPM_FID_EXTRACTOR, else the "
+                        + "shipped models/fid/fashion-mnist-features.onnx).")
         String extractor;
 
         @Option(names = "--features", paramLabel = "OUTPUT", description = "The extractor output that holds the features (default: its metadata, else the first).")
@@ -226,19 +320,21 @@ public final class DdpmSpark implements Callable<Integer> {
         public Integer call() throws Exception {
             String ex = extractor != null ? extractor : System.getenv("DDPM_FID_EXTRACTOR");
             if (ex == null) {
-                Path shipped = Path.of("models", "fid", "fashion-mnist-features.onnx");
-                if (!Files.isRegularFile(shipped)) {
-                    throw new IllegalArgumentException("no feature extractor: pass --extractor FILE.onnx, set $DDPM_FID_EXTRACTOR, "
-                            + "or run from the repository root, where " + shipped + " is");
-                }
-                ex = shipped.toString();
+                ex = ShippedDefaults.require(ShippedDefaults.EXTRACTOR,
+                        "pass --extractor FILE.onnx or set $DDPM_FID_EXTRACTOR").toString();
             }
             Path data = dataDir != null ? dataDir : System.getenv("DDPM_FASHION_MNIST") != null
                     ? Path.of(System.getenv("DDPM_FASHION_MNIST")) : IdxImageSource.DEFAULT_FASHION_MNIST;
             FidSettings s = new FidSettings(ex, features, images, batch, data.toString(), device.value(), sparkOptions.partitions);
             PrintWriter o = spec.commandLine().getOut();
-            try (JavaSparkContext sc = sparkOptions.open("ddpm-spark fid")) {
-                FidJob.Result r = FidJob.fid(sc, sets.get(0), sets.get(1), s);
+            try (SparkRun run = sparkOptions.open("ddpm-spark fid")) {
+                FidJob.Result r = FidJob.fid(run.sc(), sets.get(0), sets.get(1), s);
+                for (FeatureStatistics st : List.of(r.a(), r.b())) {
+                    FidJob.fewImagesWarning(st).ifPresent(w -> {
+                        spec.commandLine().getErr().println(w);
+                        spec.commandLine().getErr().flush();
+                    });
+                }
                 o.println(r.line());
                 o.printf(Locale.ROOT, "%d + %d images in %.1f s (%.1f images/s)%n", r.a().count(), r.b().count(), r.seconds(),
                         (r.a().count() + r.b().count()) / Math.max(1e-9, r.seconds()));

@@ -11,7 +11,7 @@ import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
 
 /**
  * The ONNX Runtime sessions of one executor JVM, opened on first use and kept for the life of the JVM,
- * keyed by the model file's SHA-256 (and the device and thread count), so every task of every job
+ * keyed by the model file's SHA-256 (and the device, thread count and graph optimisation), so every task of every job
  * that uses the same model on an executor shares one session. Sessions are thread-safe, so concurrent
  * tasks call the same one.
  */
@@ -29,7 +29,7 @@ public final class ExecutorSessions {
      * @throws IllegalStateException when the file's content is not the model the driver hashed
      */
     public static DiffusionPipeline pipeline(String sha256, Path localFile, OnnxOptions options) throws IOException {
-        String key = sha256 + "|" + options.device() + "|" + options.intraOpThreads();
+        String key = sha256 + "|" + options.device() + "|" + options.intraOpThreads() + "|" + options.optimization();
         try {
             return PIPELINES.computeIfAbsent(key, k -> {
                 try {

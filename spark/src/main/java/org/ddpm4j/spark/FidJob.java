@@ -1,6 +1,6 @@
 package org.ddpm4j.spark;
 
-import java.io.ByteArrayInputStream;
+import java.nio.file.NoSuchFileException;
 import java.io.IOException;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -8,17 +8,15 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.ddpm4j.fid.FeatureAccumulator;
 import org.ddpm4j.fid.FeatureExtractor;
 import org.ddpm4j.fid.FeatureStatistics;
@@ -48,8 +46,6 @@ import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
  * and the driver computes the distance with {@link FrechetDistance}, the code of {@code ddpm fid}.
  */
 public final class FidJob {
-
-    private static final Pattern URI = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*");
 
     private FidJob() {
     }
@@ -85,18 +81,32 @@ public final class FidJob {
         return new Result(sa, sb, FrechetDistance.between(sa, sb), (System.nanoTime() - start) / 1e9);
     }
 
+    /**
+     * {@code ddpm fid}'s warning for a set with fewer images than features (a singular covariance), if
+     * {@code stats} has too few.
+     */
+    public static java.util.Optional<String> fewImagesWarning(FeatureStatistics stats) {
+        if (stats.count() >= stats.dim()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(Locale.ROOT,
+                "warning: %s has %d images, fewer than its %d features: its covariance is singular and the FID is "
+                + "biased upwards; use at least %d images (1000 or more to compare models)",
+                stats.source(), stats.count(), stats.dim(), stats.dim()));
+    }
+
     /** The feature statistics of one set. */
     public static FeatureStatistics statistics(JavaSparkContext sc, String set, FidSettings s) throws IOException {
-        if (URI.matcher(set).matches() && !set.toLowerCase(Locale.ROOT).startsWith("model:")
+        if (Locations.isUri(set) && !set.toLowerCase(Locale.ROOT).startsWith("model:")
                 && !set.toLowerCase(Locale.ROOT).startsWith("stats:")) {
-            return folder(sc, new Path(set), set, s);
+            return folder(sc, Locations.hadoopPath(set), set, s);
         }
         ImageSet parsed = ImageSet.parse(set, java.nio.file.Path.of(s.fashionMnist()));
         if (parsed instanceof ImageSet.Stats st) {
             return FidStatsFile.read(st.file());
         }
         if (parsed instanceof ImageSet.Folder f) {
-            return folder(sc, new Path(f.path().toAbsolutePath().toUri()), parsed.label(), s);
+            return folder(sc, Locations.local(f.path()), parsed.label(), s);
         }
         if (parsed instanceof ImageSet.FashionMnist m) {
             return fashionMnist(sc, m, s);
@@ -113,53 +123,57 @@ public final class FidJob {
             throws IOException {
         Configuration hadoop = sc.hadoopConfiguration();
         FileSystem fs = folder.getFileSystem(hadoop);
-        if (!fs.getFileStatus(folder).isDirectory()) {
-            throw new IllegalArgumentException("image folder " + folder + " is not a folder");
+        FileStatus st;
+        try {
+            st = fs.getFileStatus(folder);
+        } catch (java.io.FileNotFoundException e) {
+            throw new NoSuchFileException(label, null, "image folder not found");
         }
-        List<String> files = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(folder, true);
-        while (it.hasNext()) {
-            Path p = it.next().getPath();
-            if (FolderImageSource.isImageName(p.getName()) && !p.toString().contains("/" + HadoopFiles.TEMP_FOLDER + "/")) {
-                files.add(p.toString());
-            }
+        if (!st.isDirectory()) {
+            throw new IllegalArgumentException("image folder " + label + " is not a folder");
         }
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException("image folder " + folder + " holds no PNG or JPEG files (*.png, *.jpg, *.jpeg)");
-        }
-        files.sort(null);
-        if (s.limit() > 0 && files.size() > s.limit()) {
-            files = files.subList(0, (int) s.limit());
-        }
+        List<FolderItem> items = FolderItem.top(fs, fs.makeQualified(folder));
         HadoopConf conf = new HadoopConf(hadoop);
-        String folderUri = folder.toUri().toString();
+        if (s.limit() > 0) {
+            items = FolderItem.firstImages(items, s.limit(), countImages(sc, items, conf, s));
+        }
         Extractor ex = Extractor.ship(sc, s);
-        sc.setJobDescription("ddpm fid: features of " + files.size() + " images in " + label);
-        JavaRDD<FeatureAccumulator> parts = sc.parallelize(files, partitions(sc, s, files.size()))
-                .mapPartitions(paths -> {
-                    FileSystem efs = new Path(folderUri).getFileSystem(conf.get());
-                    return accumulate(ex, s.batch(), new Iterator<FidImage>() {
-                        @Override
-                        public boolean hasNext() {
-                            return paths.hasNext();
-                        }
-
-                        @Override
-                        public FidImage next() {
-                            Path p = new Path(paths.next());
-                            try {
-                                BufferedImage img = ImageIO.read(new ByteArrayInputStream(HadoopFiles.readAll(efs, p)));
-                                if (img == null) {
-                                    throw new IOException("not a PNG or JPEG this JVM can read");
-                                }
-                                return FolderImageSource.fromBufferedImage(img);
-                            } catch (IOException e) {
-                                throw new IllegalArgumentException("cannot decode image " + p + ": " + e.getMessage(), e);
-                            }
-                        }
-                    });
+        sc.setJobDescription("ddpm fid: features of " + label);
+        JavaRDD<FidPart> parts = sc.parallelize(items, partitions(sc, s, items.size()))
+                .mapPartitions(it -> {
+                    FolderImages images = new FolderImages(it, conf);
+                    return accumulate(ex, s.batch(), images);
                 });
-        return combine(parts, ex, label);
+        FidPart all = combine(parts, ex);
+        if (all.badImage() != null) {
+            throw new IllegalArgumentException("cannot read image " + all.badImage() + ": " + all.reason()
+                    + " (expected a PNG or JPEG file)");
+        }
+        if (all.acc() == null || all.acc().count() == 0) {
+            throw new IllegalArgumentException("image folder " + label
+                    + " holds no PNG or JPEG files (*.png, *.jpg, *.jpeg)");
+        }
+        return all.acc().statistics(ex.id(), label);
+    }
+
+    /** The images under each sub-folder item, counted by tasks (one number per sub-folder reaches the driver). */
+    private static long[] countImages(JavaSparkContext sc, List<FolderItem> items, HadoopConf conf, FidSettings s) {
+        List<Integer> folders = IntStream.range(0, items.size()).filter(i -> items.get(i).folder()).boxed().toList();
+        long[] counts = new long[items.size()];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = 1;
+        }
+        if (folders.isEmpty()) {
+            return counts;
+        }
+        List<FolderItem> dirs = folders.stream().map(items::get).toList();
+        sc.setJobDescription("ddpm fid: counting the images of " + dirs.size() + " sub-folders");
+        List<Long> found = sc.parallelize(dirs, partitions(sc, s, dirs.size()))
+                .map(d -> (long) d.list(conf).size()).collect();
+        for (int k = 0; k < folders.size(); k++) {
+            counts[folders.get(k)] = found.get(k);
+        }
+        return counts;
     }
 
     private static FeatureStatistics fashionMnist(JavaSparkContext sc, ImageSet.FashionMnist m, FidSettings s)
@@ -169,24 +183,27 @@ public final class FidJob {
             raw = src.raw();
         }
         int n = s.limit() > 0 ? (int) Math.min(s.limit(), raw.count()) : raw.count();
-        List<byte[]> images = Arrays.asList(raw.images()).subList(0, n);
         int rows = raw.rows();
         int cols = raw.cols();
         Extractor ex = Extractor.ship(sc, s);
+        // the images travel once per executor as a broadcast; tasks get index ranges (small task descriptions)
+        Broadcast<byte[][]> images = sc.broadcast(Arrays.copyOf(raw.images(), n));
+        int p = partitions(sc, s, n);
         sc.setJobDescription("ddpm fid: features of " + m.label());
-        JavaRDD<FeatureAccumulator> parts = sc.parallelize(new ArrayList<>(images), partitions(sc, s, n))
-                .mapPartitions(bytes -> accumulate(ex, s.batch(), new Iterator<FidImage>() {
-                    @Override
-                    public boolean hasNext() {
-                        return bytes.hasNext();
-                    }
-
-                    @Override
-                    public FidImage next() {
-                        return IdxImageSource.image(bytes.next(), rows, cols);
-                    }
-                }));
-        return combine(parts, ex, m.label());
+        try {
+            JavaRDD<FidPart> parts = sc.parallelize(IntStream.range(0, p).boxed().toList(), p)
+                    .mapPartitions(ids -> {
+                        int part = ids.next();
+                        int from = (int) ((long) part * n / p);
+                        int to = (int) ((long) (part + 1) * n / p);
+                        byte[][] all = images.value();
+                        return accumulate(ex, s.batch(), IntStream.range(from, to)
+                                .mapToObj(i -> IdxImageSource.image(all[i], rows, cols)).iterator());
+                    });
+            return combine(parts, ex).acc().statistics(ex.id(), m.label());
+        } finally {
+            images.destroy();
+        }
     }
 
     private static FeatureStatistics modelSamples(JavaSparkContext sc, ImageSet.ModelSamples m, FidSettings s)
@@ -202,13 +219,13 @@ public final class FidJob {
                 ModelSampleSource check = new ModelSampleSource(p, m, 1, 1)) {
             check.size(); // the constructor checked sampler, steps and eta against the model
         }
-        model.ship(sc);
+        model.ship(sc, hadoop);
         Extractor ex = Extractor.ship(sc, s);
         int batch = s.batch();
         int chunks = (count + batch - 1) / batch;
         int total = count;
         String sha = model.sha256();
-        String name = model.name();
+        String name = model.shippedName();
         String modelFile = m.model().toString();
         String sampler = m.sampler();
         int steps = m.steps();
@@ -217,7 +234,7 @@ public final class FidJob {
         Double guidance = m.guidance();
         String classes = m.classes();
         sc.setJobDescription("ddpm fid: features of " + count + " samples of " + m.label());
-        JavaRDD<FeatureAccumulator> parts = sc.parallelize(IntStream.range(0, chunks).boxed().toList(),
+        JavaRDD<FidPart> parts = sc.parallelize(IntStream.range(0, chunks).boxed().toList(),
                         partitions(sc, s, chunks))
                 .mapPartitions(chunkIds -> {
                     OnnxOptions options = OnnxOptions.DEFAULTS.withDevice(TaskResources.device(Device.parse(s.device())))
@@ -239,31 +256,56 @@ public final class FidJob {
                             acc.add(f, images.size());
                         }
                     }
-                    return acc == null ? List.<FeatureAccumulator>of().iterator() : List.of(acc).iterator();
+                    return List.of(new FidPart(acc, null, null)).iterator();
                 });
-        return combine(parts, ex, m.label());
+        return combine(parts, ex).acc().statistics(ex.id(), m.label());
     }
 
-    private static Iterator<FeatureAccumulator> accumulate(Extractor ex, int batch, Iterator<FidImage> images)
+    /**
+     * The features of {@code images} in batches of {@code batch}, as one partition's part; an image that cannot
+     * be read ends the part with its name (bad input, not a task failure: no retries, no stack trace).
+     */
+    private static Iterator<FidPart> accumulate(Extractor ex, int batch, Iterator<FidImage> images)
             throws IOException {
         FeatureExtractor fe = ex.open();
         FeatureAccumulator acc = null;
         List<FidImage> chunk = new ArrayList<>(batch);
-        while (images.hasNext()) {
-            chunk.add(images.next());
-            if (chunk.size() == batch || !images.hasNext()) {
-                float[] f = fe.extract(chunk);
-                acc = acc == null ? new FeatureAccumulator(f.length / chunk.size()) : acc;
-                acc.add(f, chunk.size());
-                chunk.clear();
+        try {
+            while (images.hasNext()) {
+                chunk.add(images.next());
+                if (chunk.size() == batch || !images.hasNext()) {
+                    float[] f = fe.extract(chunk);
+                    acc = acc == null ? new FeatureAccumulator(f.length / chunk.size()) : acc;
+                    acc.add(f, chunk.size());
+                    chunk.clear();
+                }
             }
+        } catch (FolderImages.Unreadable e) {
+            return List.of(new FidPart(null, e.file(), e.reason())).iterator();
         }
-        return acc == null ? List.<FeatureAccumulator>of().iterator() : List.of(acc).iterator();
+        return List.of(new FidPart(acc, null, null)).iterator();
     }
 
-    private static FeatureStatistics combine(JavaRDD<FeatureAccumulator> parts, Extractor ex, String label) {
-        FeatureAccumulator all = parts.treeReduce(FeatureAccumulator::merge, 2);
-        return all.statistics(ex.id(), label);
+    private static FidPart combine(JavaRDD<FidPart> parts, Extractor ex) {
+        return parts.treeReduce(FidPart::merge, treeDepth(ex.dim(), parts.getNumPartitions()));
+    }
+
+    /** The largest share of the driver's heap the final merge step may take. */
+    static final long DRIVER_MERGE_BUDGET = 128L << 20;
+
+    /**
+     * The depth of the tree reduction of {@code partitions} accumulators of {@code dim} features: the smallest
+     * depth whose last level sends the driver at most {@link #DRIVER_MERGE_BUDGET} bytes of accumulators (an
+     * accumulator holds a {@code dim x dim} co-moment matrix in double: 32 MiB at Inception's 2048).
+     */
+    static int treeDepth(int dim, int partitions) {
+        long bytes = 8L * dim * dim + 8L * dim + 64;
+        long fanIn = Math.max(2, DRIVER_MERGE_BUDGET / Math.max(1, bytes));
+        int depth = 1;
+        while (Math.ceil(Math.pow(partitions, 1.0 / depth)) > fanIn && depth < 32) {
+            depth++;
+        }
+        return depth;
     }
 
     private static int partitions(JavaSparkContext sc, FidSettings s, int items) {
@@ -271,22 +313,29 @@ public final class FidJob {
         return Math.max(1, Math.min(p, items));
     }
 
-    /** The extractor as shipped: its file name on executors, hash, output and identity. */
-    private record Extractor(String name, String sha256, String featureOutput, String id) implements java.io.Serializable {
+    /**
+     * The extractor as shipped: its name on executors, hash, output, identity and feature count.
+     */
+    private record Extractor(String shippedName, String sha256, String featureOutput, String id, int dim)
+            implements java.io.Serializable {
 
         static Extractor ship(JavaSparkContext sc, FidSettings s) throws IOException {
             Configuration hadoop = sc.hadoopConfiguration();
             ShippedFile file = ShippedFile.of(s.extractor(), "feature extractor", hadoop);
             String id;
+            int dim;
             try (OnnxFeatureExtractor local = OnnxFeatureExtractor.open(file.localCopy(hadoop), s.featureOutput(), 1)) {
                 id = local.id();
+                // the feature count, for the tree reduction's depth: the features of one blank image
+                BufferedImage blank = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+                dim = local.extract(List.of(FolderImageSource.fromBufferedImage(blank))).length;
             }
-            file.ship(sc);
-            return new Extractor(file.name(), file.sha256(), s.featureOutput(), id);
+            file.ship(sc, hadoop);
+            return new Extractor(file.shippedName(), file.sha256(), s.featureOutput(), id, dim);
         }
 
         FeatureExtractor open() throws IOException {
-            return ExecutorSessions.extractor(sha256, java.nio.file.Path.of(SparkFiles.get(name)), featureOutput,
+            return ExecutorSessions.extractor(sha256, java.nio.file.Path.of(SparkFiles.get(shippedName)), featureOutput,
                     TaskResources.threads());
         }
     }

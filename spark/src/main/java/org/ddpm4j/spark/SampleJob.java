@@ -1,83 +1,69 @@
 package org.ddpm4j.spark;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkFiles;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.ddpm4j.runtime.image.PngFiles;
-import org.ddpm4j.runtime.onnx.Device;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
-import org.ddpm4j.runtime.pipeline.GenerationResult;
-import org.ddpm4j.runtime.pipeline.SampleFiles;
 
 /**
  * The sampling job: {@code ddpm sample} on Spark executors.
  *
- * <p>The work is split into {@code ddpm sample}'s batches (images {@code [b * batch, (b + 1) * batch)}),
- * and the batches into partitions. Image k uses seed {@code seed + k} and is made in the same batch as
- * {@code ddpm sample} makes it, so every PNG is identical to {@code ddpm sample}'s, pixels and text chunks,
- * whatever the partitioning. The model is shipped once to each executor ({@code SparkContext.addFile})
- * and opened once per executor JVM ({@link ExecutorSessions}) with {@code spark.task.cpus} intra-op threads,
- * on CUDA when the task holds a GPU resource. Each PNG is written through the Hadoop FileSystem API to a
- * temporary name and renamed ({@link HadoopFiles#writeAtomically}); the driver removes the temporary folder
- * when the job ends and writes {@value #MANIFEST} (index, seed, file, sha256).
+ * <p>The work is split into {@code ddpm sample}'s batches (images {@code [b * batch, (b + 1) * batch)}), and
+ * the batches into contiguous ranges, one per partition. Image k uses seed {@code seed + k} and is made in the
+ * same batch as {@code ddpm sample} makes it, so every PNG is identical to {@code ddpm sample}'s, pixels and
+ * text chunks, whatever the partitioning. The model is shipped once to each executor under its SHA-256
+ * ({@link ShippedFile}) and opened once per executor JVM ({@link ExecutorSessions}). Each task writes its PNGs
+ * ({@link SampleTask}, {@link HadoopFiles}) and its part of the manifest; the driver receives one small record
+ * per partition, never one per image, joins the parts into {@value #MANIFEST} (index, seed, file, sha256) by
+ * streaming them in partition order, and removes the temporary folders. Names and sub-folders follow
+ * {@link SampleLayout}.
  */
 public final class SampleJob {
 
     /** The manifest's file name in the output folder. */
     public static final String MANIFEST = "manifest.csv";
+    /** The manifest's header line. */
+    public static final String MANIFEST_HEADER = "index,seed,file,sha256";
+    /** The folder, inside the output folder, of the tasks' manifest parts; removed when the job ends. */
+    public static final String MANIFEST_PARTS = "_ddpm-manifest";
 
     private SampleJob() {
-    }
-
-    /**
-     * One image written.
-     *
-     * @param index  image index k
-     * @param seed   its seed
-     * @param file   its file name in the output folder
-     * @param sha256 SHA-256 of the PNG file
-     */
-    public record ImageRecord(int index, long seed, String file, String sha256) implements Serializable {
-        private static final long serialVersionUID = 1L;
     }
 
     /**
      * What a run did.
      *
      * @param sampler    the sampler, as {@code ddpm sample} prints it (e.g. {@code dpmpp(20 steps)})
-     * @param images     the images written, in index order
+     * @param count      the images written
+     * @param firstFile  the first image's path in the output folder
+     * @param lastFile   the last image's path in the output folder
      * @param partitions Spark partitions
      * @param seconds    wall time of the whole job on the driver, model checks included
      * @param out        the output folder
      * @param manifest   the manifest file
      */
-    public record Summary(String sampler, List<ImageRecord> images, int partitions, double seconds, String out,
-            String manifest) {
+    public record Summary(String sampler, long count, String firstFile, String lastFile, int partitions, double seconds,
+            String out, String manifest) {
 
         /** Images per second of wall time. */
         public double imagesPerSecond() {
-            return images.size() / Math.max(1e-9, seconds);
+            return count / Math.max(1e-9, seconds);
         }
 
         /** The closing line, as {@code ddpm sample} ends. */
         public String line() {
-            return String.format(Locale.ROOT, "%s: %d images in %.2f s (%.2f images/s) on %d Spark partitions", sampler,
-                    images.size(), seconds, imagesPerSecond(), partitions);
+            return String.format(Locale.ROOT, "%s: %d %s in %.2f s (%.2f images/s) on %d Spark partitions", sampler,
+                    count, count == 1 ? "image" : "images", seconds, imagesPerSecond(), partitions);
         }
     }
 
@@ -85,7 +71,8 @@ public final class SampleJob {
      * Runs the job.
      *
      * @throws NoSuchFileException      when the model does not exist
-     * @throws IllegalArgumentException when the settings do not fit the model (checked on the driver first)
+     * @throws IllegalArgumentException when the settings do not fit the model or the output folder cannot be
+     *                                  written (both checked on the driver before any task runs)
      */
     public static Summary run(JavaSparkContext sc, SampleSettings s) throws IOException {
         long start = System.nanoTime();
@@ -95,101 +82,42 @@ public final class SampleJob {
         try (DiffusionPipeline p = DiffusionPipeline.open(model.localCopy(hadoop), OnnxOptions.DEFAULTS.withThreads(1))) {
             sampler = p.sampler(s.request(0, Math.min(s.batch(), s.count()), p.info())).toString();
         }
-        model.ship(sc);
-
-        Path outDir = new Path(s.out());
-        FileSystem fs = HadoopFiles.fileSystem(outDir, hadoop);
-        outDir = fs.makeQualified(outDir);
-        fs.mkdirs(outDir);
+        OutputFolder out = OutputFolder.prepare("--out", s.out(), hadoop);
+        model.ship(sc, hadoop);
         int partitions = s.partitions() > 0 ? s.partitions() : sc.defaultParallelism();
-        List<Integer> batches = IntStream.range(0, s.batches()).boxed().toList();
-        HadoopConf conf = new HadoopConf(hadoop);
-        String outUri = outDir.toString();
-        String sha = model.sha256();
-        String name = model.name();
+        SampleTask task = new SampleTask(s, model.sha256(), model.shippedName(), model.fileName(),
+                out.path().toString(), new HadoopConf(hadoop), partitions);
         sc.setJobDescription("ddpm sample: " + s.count() + " images, " + sampler);
-        List<ImageRecord> images;
+        FileSystem fs = out.fs();
+        Path manifest = new Path(out.path(), MANIFEST);
+        List<SampleTask.Part> parts;
         try {
-            images = new ArrayList<>(sc.parallelize(batches, partitions)
-                    .mapPartitions(it -> makeBatches(it, s, sha, name, outUri, conf))
-                    .collect());
+            parts = sc.parallelize(IntStream.range(0, partitions).boxed().toList(), partitions)
+                    .map(task::runInTask).collect();
+            joinManifest(fs, out.path(), partitions, manifest);
         } finally {
-            fs.delete(new Path(outDir, HadoopFiles.TEMP_FOLDER), true);
+            fs.delete(new Path(out.path(), HadoopFiles.TEMP_FOLDER), true);
+            fs.delete(new Path(out.path(), MANIFEST_PARTS), true);
         }
-        images.sort(Comparator.comparingInt(ImageRecord::index));
-        Path manifest = new Path(outDir, MANIFEST);
-        HadoopFiles.writeAtomically(fs, manifest, manifest(images), "driver");
-        fs.delete(new Path(outDir, HadoopFiles.TEMP_FOLDER), true);
-        return new Summary(sampler, List.copyOf(images), partitions, (System.nanoTime() - start) / 1e9, outUri,
-                manifest.toString());
+        long count = parts.stream().mapToLong(SampleTask.Part::images).sum();
+        SampleLayout layout = s.layout();
+        return new Summary(sampler, count, layout.relativePath(SampleSettings.PREFIX, 0, s.seed()),
+                layout.relativePath(SampleSettings.PREFIX, s.count() - 1, s.seed() + s.count() - 1), partitions,
+                (System.nanoTime() - start) / 1e9, Locations.display(out.path()), Locations.display(manifest));
     }
 
-    /** The manifest: a header line, then {@code index,seed,file,sha256} per image. */
-    static byte[] manifest(List<ImageRecord> images) {
-        StringBuilder sb = new StringBuilder("index,seed,file,sha256\n");
-        for (ImageRecord r : images) {
-            sb.append(r.index()).append(',').append(r.seed()).append(',').append(r.file()).append(',')
-                    .append(r.sha256()).append('\n');
-        }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static Iterator<ImageRecord> makeBatches(Iterator<Integer> batches, SampleSettings s, String sha,
-            String modelName, String outUri, HadoopConf conf) throws IOException {
-        if (!batches.hasNext()) {
-            return List.<ImageRecord>of().iterator(); // more partitions than batches: no session needed
-        }
-        TaskContext task = TaskContext.get();
-        OnnxOptions options = OnnxOptions.DEFAULTS.withDevice(TaskResources.device(Device.parse(s.device())))
-                .withThreads(TaskResources.threads());
-        DiffusionPipeline pipeline = ExecutorSessions.pipeline(sha, java.nio.file.Path.of(SparkFiles.get(modelName)),
-                options);
-        Path out = new Path(outUri);
-        FileSystem fs = HadoopFiles.fileSystem(out, conf.get());
-        String tag = "attempt-" + task.taskAttemptId();
-        boolean inject = s.failFirstAttempt() && task.partitionId() == 0 && task.attemptNumber() == 0;
-        List<ImageRecord> written = new ArrayList<>();
-        java.util.Map<String, String> settingsText = null;
-        while (batches.hasNext()) {
-            int first = batches.next() * s.batch();
-            int n = Math.min(s.batch(), s.count() - first);
-            var request = s.request(first, n, pipeline.info());
-            if (settingsText == null) {
-                // the same remake settings ddpm sample writes
-                String sampler = s.sampler().trim().toLowerCase(java.util.Locale.ROOT);
-                String spacing = s.spacing() != null ? s.spacing()
-                        : org.ddpm4j.runtime.sampling.Samplers.defaultSpacing(sampler).id();
-                String name = modelName.substring(modelName.lastIndexOf('/') + 1);
-                settingsText = SampleFiles.settingsText(sampler, spacing, s.eta(), s.variance(),
-                        pipeline.sampler(request).clipSample(), s.clippedModelOutput(), name);
-                if (s.classes() == null && pipeline.info().conditional()) {
-                    settingsText.put(SampleFiles.KEY_CLASS_FROM, "seed");
+    /** The manifest: the header, then the parts in partition order (so in index order), streamed. */
+    private static void joinManifest(FileSystem fs, Path outDir, int partitions, Path manifest) throws IOException {
+        try (HadoopFiles.PendingFile f = HadoopFiles.PendingFile.create(fs, manifest,
+                HadoopFiles.temporary(manifest, "driver"))) {
+            OutputStream os = f.out();
+            os.write((MANIFEST_HEADER + "\n").getBytes(StandardCharsets.UTF_8));
+            for (int p = 0; p < partitions; p++) {
+                try (InputStream in = fs.open(SampleTask.partPath(outDir, p))) {
+                    in.transferTo(os);
                 }
             }
-            GenerationResult result = pipeline.generate(request);
-            for (int j = 0; j < n; j++) {
-                int index = first + j;
-                long seed = result.seeds()[j];
-                String file = SampleFiles.imageFileName(SampleSettings.PREFIX, index, seed);
-                java.util.Map<String, String> text = SampleFiles.imageText(result, j, sha);
-                settingsText.forEach(text::putIfAbsent);
-                byte[] png = PngFiles.encode(result.image(j), text);
-                if (inject && !written.isEmpty()) {
-                    failHalfway(fs, new Path(out, file), png, tag);
-                }
-                HadoopFiles.writeAtomically(fs, new Path(out, file), png, tag);
-                written.add(new ImageRecord(index, seed, file, HadoopFiles.sha256(png)));
-            }
+            f.commit();
         }
-        return written.iterator();
-    }
-
-    /** The injected fault: half a file at its temporary name, left behind as by a task killed mid-write. */
-    private static void failHalfway(FileSystem fs, Path target, byte[] png, String tag) throws IOException {
-        Path tmp = new Path(new Path(target.getParent(), HadoopFiles.TEMP_FOLDER), target.getName() + "." + tag);
-        try (OutputStream os = fs.create(tmp, true)) {
-            os.write(png, 0, png.length / 2);
-        }
-        throw new IllegalStateException("injected failure of the first attempt while writing " + target.getName());
     }
 }

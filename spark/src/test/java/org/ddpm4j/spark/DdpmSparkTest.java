@@ -102,7 +102,7 @@ class DdpmSparkTest {
         }
         assertEquals(List.of(), problems);
         assertEquals(Map.of(
-                "ddpm-spark sample", new TreeSet<>(Set.of("--device", "--sampler", "--steps", "--spacing", "--eta",
+                "ddpm-spark sample", new TreeSet<>(Set.of("--device", "--threads", "--optimization", "--sampler", "--steps", "--spacing", "--eta",
                         "--variance", "--clip", "--clipped-model-output", "--seed", "--count", "--batch", "--class",
                         "--guidance")),
                 "ddpm-spark fid", new TreeSet<>(Set.of("--device"))), found);
@@ -119,17 +119,18 @@ class DdpmSparkTest {
         CommandLine cmd = new CommandLine(new DdpmSpark());
         CommandLine sample = cmd.getSubcommands().get("sample");
         cmd.parseArgs("sample");
-        assertEquals(SampleSettings.defaults("models/fashion-mnist/model.onnx", 16, "samples"),
-                ((DdpmSpark.Sample) sample.getCommand()).settings());
+        assertEquals(SampleSettings.defaults(ShippedDefaults.find(ShippedDefaults.MODEL).orElseThrow().toString(), 16,
+                "samples"), ((DdpmSpark.Sample) sample.getCommand()).settings());
 
         cmd = new CommandLine(new DdpmSpark());
         sample = cmd.getSubcommands().get("sample");
         cmd.parseArgs("sample", "--model", "m.onnx", "--out", "o", "--sampler", "ddim", "--steps", "7", "--spacing",
                 "karras", "--eta", "0.5", "--variance", "fixed_large", "--clip", "--clipped-model-output", "-n", "5",
-                "--seed", "9", "--batch", "2", "--device", "auto", "--partitions", "3");
+                "--seed", "9", "--batch", "2", "--device", "auto", "--partitions", "3", "--threads", "3",
+                "--optimization", "basic");
         SampleSettings s = ((DdpmSpark.Sample) sample.getCommand()).settings();
         assertEquals(new SampleSettings("m.onnx", "o", "ddim", 7, 5, 9, 2, 0.5, "fixed_large", "karras", true, true, null,
-                null, "auto", 3, false), s);
+                null, "auto", 3, "basic", 3, 10_000, false), s);
         var options = s.request(0, 2, org.ddpm4j.runtime.model.ModelInfo.of(org.ddpm4j.runtime.sampling.Prediction.EPSILON,
                 org.ddpm4j.runtime.schedule.NoiseSchedule.defaultLinear(), 8, 8, 1, false)).options();
         assertTrue(options.clippedModelOutput());

@@ -19,6 +19,9 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.ddpm4j.fid.FeatureStatistics;
@@ -99,9 +102,7 @@ class SparkJobsTest {
     }
 
     private static SampleSettings withSeed(SampleSettings s, long seed) {
-        return new SampleSettings(s.model(), s.out(), s.sampler(), s.steps(), s.count(), seed, s.batch(), s.eta(),
-                s.variance(), s.spacing(), s.clip(), s.clippedModelOutput(), s.classes(), s.guidance(), s.device(),
-                s.partitions(), s.failFirstAttempt());
+        return s.withSeed(seed);
     }
 
     private static TreeSet<String> names(Path folder) throws IOException {
@@ -142,7 +143,7 @@ class SparkJobsTest {
             Path out = dir.resolve("spark-" + partitions);
             SampleJob.Summary summary = SampleJob.run(sc, withSeed(settings(out, partitions), SEED));
             assertEquals(partitions, summary.partitions());
-            assertEquals(COUNT, summary.images().size());
+            assertEquals(COUNT, summary.count());
             assertTrue(summary.line().startsWith("ddim(5 steps") && summary.line().contains(": 11 images in "),
                     summary.line());
             assertSameAsDdpmSample(out);
@@ -198,6 +199,90 @@ class SparkJobsTest {
         }
         assertEquals(before + 1, failedTasks.get(), "the first attempt of partition 0 failed once");
         assertSameAsDdpmSample(out);
+    }
+
+    @Test
+    void largeRunsAreShardedAndFidTakesTheFirstNByIndex() throws IOException {
+        // 25 images at 10 per folder stand for a million at 10,000 (SampleLayoutTest checks the names at any n)
+        Path out = dir.resolve("sharded");
+        int n = 25;
+        SampleJob.Summary r = SampleJob.run(sc, SampleSettings.defaults(model.toString(), n, out.toString())
+                .withSampler("ddim", 1, 4).withPartitions(3).withFilesPerFolder(10));
+        assertEquals(n, r.count());
+        assertEquals("0000/sample-0000-seed0.png", r.firstFile());
+        assertEquals("0020/sample-0024-seed24.png", r.lastFile());
+        try (Stream<Path> top = Files.list(out)) {
+            assertEquals(List.of("0000", "0010", "0020", SampleJob.MANIFEST), top.map(p -> p.getFileName().toString())
+                    .sorted().toList());
+        }
+        for (String shard : List.of("0000", "0010")) {
+            try (Stream<Path> files = Files.list(out.resolve(shard))) {
+                assertEquals(10, files.count());
+            }
+        }
+        List<String> manifest = Files.readAllLines(out.resolve(SampleJob.MANIFEST));
+        assertEquals(n + 1, manifest.size());
+        for (int k = 0; k < n; k++) {
+            String file = String.format("%04d/sample-%04d-seed%d.png", k / 10 * 10, k, k);
+            assertTrue(manifest.get(k + 1).startsWith(k + "," + k + "," + file + ","), manifest.get(k + 1));
+            assertTrue(Files.isRegularFile(out.resolve(file)), file);
+        }
+
+        // -n 15 of the folder: the first 15 by index, the first folder and half the second
+        Path extractor = TinyOnnx.extractor(dir.resolve("extractor-shards.onnx"), new long[] {-1, 1, 4, 4}, Map.of());
+        Path first15 = Files.createDirectories(dir.resolve("first-15"));
+        for (int k = 0; k < 15; k++) {
+            String file = String.format("%04d/sample-%04d-seed%d.png", k / 10 * 10, k, k);
+            Files.copy(out.resolve(file), first15.resolve(Path.of(file).getFileName()));
+        }
+        FeatureStatistics local;
+        try (OnnxFeatureExtractor ex = OnnxFeatureExtractor.open(extractor, "features", 1)) {
+            local = FidEvaluator.builder().optExtractor(ex).optBatchSize(4).build()
+                    .statistics(ImageSet.parse(first15.toString(), dir));
+        }
+        FeatureStatistics spark = FidJob.statistics(sc, out.toString(),
+                new FidSettings(extractor.toString(), "features", 15, 4, dir.toString(), "cpu", 2));
+        assertEquals(15, spark.count());
+        assertArrayEquals(local.mean(), spark.mean(), 1e-12);
+        assertArrayEquals(local.covariance(), spark.covariance(), 1e-12);
+        assertEquals(n, FidJob.statistics(sc, out.toString(), new FidSettings(extractor.toString(), "features", 0,
+                4, dir.toString(), "cpu", 2)).count());
+    }
+
+    @Test
+    void theTransformerAddsDdpmSamplesImagesToADataFrameThatParquetKeeps() throws IOException {
+        SparkSession spark = SparkSession.builder().getOrCreate(); // the running context
+        Dataset<Row> seeds = spark.range(SEED, SEED + COUNT, 1, 1).toDF("seed");
+        DdpmSampleTransformer t = new DdpmSampleTransformer().setModelPath(model.toString()).setSampler("ddim")
+                .setSteps(5).setBatchSize(BATCH);
+        Dataset<Row> images = t.transform(seeds);
+        assertEquals(List.of("seed", "image"), List.of(images.schema().fieldNames()));
+        assertEquals(DdpmSampleTransformer.imageSchema(), images.schema().apply("image").dataType());
+        Path parquet = dir.resolve("images.parquet");
+        images.write().parquet(parquet.toString());
+        List<Row> back = spark.read().parquet(parquet.toString()).orderBy("seed").collectAsList();
+        assertEquals(COUNT, back.size());
+        for (int k = 0; k < COUNT; k++) {
+            Row image = back.get(k).getStruct(1);
+            assertEquals(SEED + k, back.get(k).getLong(0));
+            assertEquals("ddpm4j:half-epsilon.onnx?seed=" + (SEED + k), image.getString(0));
+            assertEquals(List.of(4, 4, 1, DdpmSampleTransformer.CV_8UC1),
+                    List.of(image.getInt(1), image.getInt(2), image.getInt(3), image.getInt(4)));
+            // the PNG's stored gray samples (getRGB would convert a gray PNG's values to sRGB)
+            BufferedImage png = ImageIO.read(reference.resolve(String.format("sample-%04d-seed%d.png", k, SEED + k))
+                    .toFile());
+            int[] expected = png.getRaster().getSamples(0, 0, 4, 4, 0, (int[]) null);
+            byte[] data = (byte[]) image.get(5);
+            int[] found = new int[data.length];
+            for (int i = 0; i < data.length; i++) {
+                found[i] = data[i] & 0xff;
+            }
+            assertArrayEquals(expected, found, "pixels of seed " + (SEED + k) + " equal ddpm sample's");
+        }
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> t.setSeedCol("nope").transform(seeds));
+        assertEquals("seedCol 'nope' is not a column; found seed", e.getMessage());
     }
 
     @Test

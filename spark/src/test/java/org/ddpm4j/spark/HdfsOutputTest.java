@@ -1,0 +1,252 @@
+package org.ddpm4j.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.PrivilegedExceptionAction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.ddpm4j.fid.TinyOnnx;
+import org.ddpm4j.runtime.onnx.OnnxOptions;
+import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sampling job's output on a real HDFS (a NameNode and a DataNode in this JVM: hadoop-client-minicluster, the
+ * Hadoop version of Spark's client), where a rename onto an existing file returns false: racing and retried
+ * attempts of one partition, an attempt that fails mid-write, a rerun with other settings into the same folder,
+ * and a folder the user may not write.
+ */
+class HdfsOutputTest {
+
+    private static final int COUNT = 9;
+
+    @TempDir
+    static java.nio.file.Path dir;
+
+    private static MiniDFSCluster cluster;
+    private static FileSystem hdfs;
+    private static JavaSparkContext sc;
+    private static java.nio.file.Path model;
+    private static final AtomicInteger failedTasks = new AtomicInteger();
+    private static final AtomicInteger startedTasks = new AtomicInteger();
+
+    @BeforeAll
+    static void start() throws IOException {
+        Configuration conf = new Configuration();
+        conf.set("dfs.namenode.fs-limits.min-block-size", "1024");
+        cluster = new MiniDFSCluster.Builder(conf, dir.resolve("hdfs").toFile()).numDataNodes(1).build();
+        cluster.waitActive();
+        hdfs = cluster.getFileSystem();
+        model = TinyOnnx.denoiser(dir.resolve("half-epsilon.onnx"), 1, 4);
+        sc = new JavaSparkContext(new SparkConf().setMaster("local[2,2]").setAppName("ddpm4j-hdfs-test")
+                .set("spark.ui.enabled", "false").set("spark.ui.showConsoleProgress", "false"));
+        sc.sc().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskStart(SparkListenerTaskStart start) {
+                startedTasks.incrementAndGet();
+            }
+
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (!end.taskInfo().successful()) {
+                    failedTasks.incrementAndGet();
+                }
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sc != null) {
+            sc.close();
+        }
+        if (cluster != null) {
+            cluster.shutdown();
+        }
+    }
+
+    private static String uri(String path) {
+        return hdfs.getUri() + path;
+    }
+
+    private static SampleSettings settings(String out) {
+        return SampleSettings.defaults(model.toString(), COUNT, uri(out)).withSampler("ddim", 3, 2).withPartitions(2)
+                .withSeed(5);
+    }
+
+    /** Every file under {@code folder} (relative path to bytes). */
+    private static Map<String, byte[]> files(String folder) throws IOException {
+        Map<String, byte[]> out = new TreeMap<>();
+        Path root = hdfs.makeQualified(new Path(folder));
+        RemoteIterator<LocatedFileStatus> it = hdfs.listFiles(root, true);
+        while (it.hasNext()) {
+            Path p = it.next().getPath();
+            out.put(p.toUri().getPath().substring(root.toUri().getPath().length() + 1), HadoopFiles.readAll(hdfs, p));
+        }
+        return out;
+    }
+
+    /** The folder holds the manifest and exactly the images it lists, with their sha256, and nothing else. */
+    private static void assertManifestAgreesWithFiles(String folder, int count) throws IOException {
+        Map<String, byte[]> files = files(folder);
+        List<String> lines = new String(files.remove(SampleJob.MANIFEST), StandardCharsets.UTF_8).lines().toList();
+        assertEquals(SampleJob.MANIFEST_HEADER, lines.get(0));
+        assertEquals(count + 1, lines.size());
+        for (int k = 0; k < count; k++) {
+            String[] row = lines.get(k + 1).split(",");
+            assertEquals(Integer.toString(k), row[0], "manifest in index order");
+            byte[] png = files.remove(row[2]);
+            assertTrue(png != null, row[2] + " listed and present");
+            assertEquals(HadoopFiles.sha256(png), row[3], "sha256 of " + row[2]);
+        }
+        assertEquals(Map.of(), files, "nothing but the images and the manifest (no temporary files)");
+    }
+
+    @Test
+    void aTargetWrittenByAnotherAttemptIsKeptAndTheLateAttemptDropsItsTemporaryFile() throws IOException {
+        Path target = new Path(uri("/atomic/a.png"));
+        byte[] bytes = "same bytes".getBytes(StandardCharsets.UTF_8);
+        assertEquals(HadoopFiles.Outcome.WRITTEN, HadoopFiles.writeAtomically(hdfs, target, bytes, "attempt-1"));
+        long written = hdfs.getFileStatus(target).getModificationTime();
+        hdfs.create(new Path(uri("/atomic/other"))).close();
+        assertFalse(hdfs.rename(new Path(uri("/atomic/other")), target), "HDFS does not rename onto a file");
+        hdfs.delete(new Path(uri("/atomic/other")), false);
+        assertEquals(HadoopFiles.Outcome.ALREADY_THERE, HadoopFiles.writeAtomically(hdfs, target, bytes, "attempt-2"));
+        assertEquals(written, hdfs.getFileStatus(target).getModificationTime(), "the good file was left alone");
+        assertEquals(0, hdfs.listStatus(new Path(uri("/atomic/" + HadoopFiles.TEMP_FOLDER))).length);
+
+        byte[] other = "other bytes from a rerun".getBytes(StandardCharsets.UTF_8);
+        assertEquals(HadoopFiles.Outcome.REPLACED, HadoopFiles.writeAtomically(hdfs, target, other, "attempt-3"));
+        assertArrayEquals(other, HadoopFiles.readAll(hdfs, target), "replaced by a rename with overwrite");
+    }
+
+    @Test
+    void anAttemptWhoseTemporaryFileWasRemovedFailsWithoutTouchingTheTarget() throws IOException {
+        Path target = new Path(uri("/vanished/a.png"));
+        byte[] good = "good".getBytes(StandardCharsets.UTF_8);
+        HadoopFiles.writeAtomically(hdfs, target, good, "winner");
+        Path tmp = HadoopFiles.temporary(new Path(uri("/vanished/b.png")), "loser");
+        IOException e;
+        try (HadoopFiles.PendingFile f = HadoopFiles.PendingFile.create(hdfs, new Path(uri("/vanished/b.png")), tmp)) {
+            f.out().write(good);
+            hdfs.delete(new Path(uri("/vanished/" + HadoopFiles.TEMP_FOLDER)), true); // the driver ends the job
+            e = assertThrows(IOException.class, f::commit);
+        }
+        assertTrue(e.getMessage().contains("b.png"), e.getMessage());
+        assertArrayEquals(good, HadoopFiles.readAll(hdfs, target));
+        assertFalse(hdfs.exists(new Path(uri("/vanished/b.png"))));
+    }
+
+    @Test
+    void racingAndRetriedAttemptsOfOnePartitionLeaveEveryImageOnce() throws Exception {
+        String out = "/racing";
+        SampleSettings s = settings(out).withPartitions(1);
+        String sha = HadoopFiles.sha256(Files.readAllBytes(model));
+        hdfs.mkdirs(new Path(uri(out)));
+        SampleTask task = new SampleTask(s, sha, sha + ".onnx", model.getFileName().toString(), uri(out),
+                new HadoopConf(hdfs.getConf()), 1);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (DiffusionPipeline p = DiffusionPipeline.open(model, OnnxOptions.DEFAULTS.withThreads(1))) {
+            List<Future<SampleTask.Part>> attempts = new ArrayList<>();
+            attempts.add(pool.submit(() -> task.write(0, p, "attempt-1", false)));
+            attempts.add(pool.submit(() -> task.write(0, p, "attempt-2", false))); // a speculative copy, racing
+            Thread.sleep(20);
+            attempts.add(pool.submit(() -> task.write(0, p, "attempt-3", false))); // a slower one
+            for (Future<SampleTask.Part> a : attempts) {
+                assertEquals(COUNT, a.get().images());
+            }
+            assertEquals(COUNT, task.write(0, p, "attempt-4", false).images(), "a retry after all of them");
+        } finally {
+            pool.shutdownNow();
+        }
+        Map<String, byte[]> files = files(out);
+        assertEquals(COUNT + 1, files.size(), "each image once and one manifest part: " + files.keySet());
+        List<String> part = new String(files.get(SampleJob.MANIFEST_PARTS + "/part-00000.csv"), StandardCharsets.UTF_8)
+                .lines().toList();
+        assertEquals(COUNT, part.size());
+        for (String line : part) {
+            String[] row = line.split(",");
+            assertEquals(HadoopFiles.sha256(files.get(row[2])), row[3], row[2]);
+        }
+    }
+
+    @Test
+    void theJobOnHdfsSurvivesAFailedAttemptAndARerunWithOtherSettings() throws Exception {
+        int before = failedTasks.get();
+        SampleJob.Summary first = SampleJob.run(sc, settings("/job").withFailFirstAttempt(true));
+        assertEquals(COUNT, first.count());
+        for (int i = 0; i < 100 && failedTasks.get() == before; i++) {
+            Thread.sleep(100); // task-end events reach listeners asynchronously
+        }
+        assertEquals(before + 1, failedTasks.get(), "the first attempt of partition 0 failed once");
+        assertManifestAgreesWithFiles("/job", COUNT);
+        Map<String, byte[]> firstFiles = files("/job");
+
+        SampleJob.run(sc, settings("/job").withSampler("ddim", 4, 2)); // same names, other pixels
+        assertManifestAgreesWithFiles("/job", COUNT);
+        Map<String, byte[]> rerun = files("/job");
+        assertEquals(firstFiles.keySet(), rerun.keySet());
+        assertFalse(java.util.Arrays.equals(firstFiles.get("sample-0000-seed5.png"), rerun.get("sample-0000-seed5.png")),
+                "the rerun's image replaced the first run's");
+
+        // the FID job reads the folder on HDFS, its sub-folders listed by the tasks
+        java.nio.file.Path extractor = TinyOnnx.extractor(dir.resolve("extractor.onnx"), new long[] {-1, 1, 4, 4},
+                Map.of());
+        assertEquals(COUNT, FidJob.statistics(sc, uri("/job"), new FidSettings(extractor.toString(), "features", 0, 4,
+                dir.toString(), "cpu", 2)).count());
+    }
+
+    @Test
+    void aFolderTheUserMayNotWriteIsRefusedBeforeAnyTaskRuns() throws Exception {
+        Path locked = new Path(uri("/locked"));
+        hdfs.mkdirs(locked);
+        hdfs.setPermission(locked, new FsPermission((short) 0555));
+        int started = startedTasks.get();
+        UserGroupInformation alice = UserGroupInformation.createUserForTesting("alice", new String[] {"users"});
+        IllegalArgumentException inside = alice.doAs((PrivilegedExceptionAction<IllegalArgumentException>) () ->
+                assertThrows(IllegalArgumentException.class, () -> SampleJob.run(sc, settings("/locked/out"))));
+        assertTrue(inside.getMessage().startsWith("--out " + uri("/locked/out") + " cannot be created"), inside.getMessage());
+        IllegalArgumentException top = alice.doAs((PrivilegedExceptionAction<IllegalArgumentException>) () ->
+                assertThrows(IllegalArgumentException.class, () -> SampleJob.run(sc, settings("/locked"))));
+        assertTrue(top.getMessage().startsWith("--out " + uri("/locked") + " is not writable: "), top.getMessage());
+        assertFalse(top.getMessage().contains("\n"), top.getMessage());
+
+        hdfs.create(new Path(uri("/a-file"))).close();
+        IllegalArgumentException file = assertThrows(IllegalArgumentException.class,
+                () -> SampleJob.run(sc, settings("/a-file")));
+        assertEquals("--out " + uri("/a-file") + " is a file, not a folder", file.getMessage());
+        assertEquals(started, startedTasks.get(), "no task ran");
+        FileStatus st = hdfs.getFileStatus(new Path(uri("/a-file")));
+        assertEquals(0, st.getLen(), "the file is untouched");
+    }
+}
