@@ -292,7 +292,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (initFrom != null && resume != null) {
             throw new IllegalArgumentException("--init-from starts a new run and --resume continues one: pass one of them");
         }
-        Checkpoint initial = initFrom == null ? null : Checkpoint.load(initFrom);
+        org.ddpm4j.exporter.ModelSource pretrained = initFrom != null
+                && org.ddpm4j.trainer.model.DiffusersUnet.isDiffusersFolder(initFrom)
+                ? org.ddpm4j.exporter.diffusers.DiffusersPipeline.read(initFrom, null) : null;
+        Checkpoint initial = initFrom == null || pretrained != null ? null : Checkpoint.load(initFrom);
         if (initial != null) {
             unet = initial.spec();
             config = initial.config();
@@ -357,6 +360,26 @@ public final class TrainCommand implements Callable<Integer> {
                                     lrSchedule.equals("constant") ? 0L : steps,
                                     lrSchedule.equals("constant") ? 0L
                                             : lrDecayFrom == null ? Recipe.coolDownFrom(steps) : lrDecayFrom));
+            if (pretrained != null) {
+                if (out == null) {
+                    throw new IllegalArgumentException("--init-from needs --out <new run folder>");
+                }
+                for (String typed : List.of("--preset", "--image-size", "--channels", "--schedule", "--timesteps",
+                        "--beta-start", "--beta-end", "--prediction")) {
+                    if (spec.commandLine().getParseResult().hasMatchedOption(typed)) {
+                        throw new IllegalArgumentException(typed + " contradicts --init-from " + initFrom + ": the"
+                                + " diffusers folder fixes the UNet, the noise schedule and the prediction type");
+                    }
+                }
+                unet = pretrained.spec().withDropout(dropout != null ? dropout : Recipe.DROPOUT);
+                NoiseSchedule ns = pretrained.schedule();
+                config = new TrainingConfig(data, "diffusers", batch, lr, warmup, 0.9, 0.999, 1e-8, gradClip,
+                        LossType.fromId(loss), emaDecay, ns.type().id(), ns.timesteps(), ns.betaStart(), ns.betaEnd(),
+                        seed, flip).withRecipe(new Objective(pretrained.prediction().id(), lossWeighting, snrGamma),
+                        config.lrSchedule());
+                err.println("fine-tuning " + pretrained.description() + " (" + unet.parameterCount()
+                        + " parameters; " + ns + ", " + pretrained.prediction().id() + " prediction) from step 0");
+            }
             if (out == null) {
                 out = Path.of("runs", preset);
             }
@@ -377,6 +400,14 @@ public final class TrainCommand implements Callable<Integer> {
                 evaluator.close();
             }
             throw e;
+        }
+        if (pretrained != null && unet.conditional()) {
+            if (!dataset.hasLabels() || dataset.classCount() != unet.classCount()) {
+                throw new IllegalArgumentException("--init-from " + initFrom + ": the model has " + unet.classCount()
+                        + " classes, data set " + dataset.description() + " has " + (dataset.hasLabels()
+                        ? dataset.classCount() + " (" + dataset.classNames() + ")" : "no labels"));
+            }
+            config = config.withClasses(dataset.classNames(), labelDropout == null ? Recipe.LABEL_DROPOUT : labelDropout);
         }
         boolean byDefault = classes == null && initial == null && checkpoint == null && !unet.conditional()
                 && dataset.hasLabels() && dataset.classCount() >= 2;
@@ -416,7 +447,8 @@ public final class TrainCommand implements Callable<Integer> {
                 : initial != null ? initial.clock() : org.ddpm4j.trainer.train.TrainingClock.ZERO;
         try (TrainingFid closeEvaluator = evaluator;
                 GracefulStop stop = new GracefulStop(err, "ddpm train", 600);
-                Trainer trainer = initial != null ? Trainer.initFrom(initial, unet, config, dataset, dev)
+                Trainer trainer = pretrained != null ? Trainer.fineTune(pretrained.weights(), unet, config, dataset, dev)
+                : initial != null ? Trainer.initFrom(initial, unet, config, dataset, dev)
                 : checkpoint == null ? Trainer.create(unet, config, dataset, dev)
                 : Trainer.resume(checkpoint, config, dataset, dev)) {
             Path last = TrainingRun.run(trainer, options, new ConsoleProgress(err, ProgressBars.onTerminal()), stop, clock,

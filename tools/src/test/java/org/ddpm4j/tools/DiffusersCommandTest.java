@@ -58,6 +58,31 @@ class DiffusersCommandTest {
                 card);
     }
 
+    /** ddpm train --init-from a diffusers folder fine-tunes it: a new run from step 0 starting at its weights. */
+    @Test
+    void trainingStartsFromADiffusersFolder() throws Exception {
+        Path images = TrainCommandTest.imageFolder(dir.resolve("fine-tune-data"));
+        Path tuned = dir.resolve("tuned");
+        StringBuilder err = new StringBuilder();
+        // a learning rate so small that one step leaves the weights as they came
+        assertEquals(0, TrainCommandTest.run(err, "train", "--init-from", folder.toString(), "--data", images.toString(),
+                "--steps", "1", "--batch", "2", "--lr", "1e-30", "--sample-count", "0", "--threads", "1", "--out",
+                tuned.toString()), err.toString());
+        assertTrue(err.toString().contains("fine-tuning"), err.toString());
+        org.ddpm4j.trainer.checkpoint.Checkpoint cp = org.ddpm4j.trainer.checkpoint.Checkpoint.load(tuned);
+        assertEquals(1, cp.step());
+        assertEquals(TINY.withDropout(0), cp.spec());
+        Map<String, float[]> ema = VerifyInspectCommandTest.randomWeights(TINY, 32); // what the folder holds
+        for (String k : ema.keySet()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ema.get(k), cp.weights().get(k), 1e-6f, k);
+        }
+        StringBuilder bad = new StringBuilder();
+        assertEquals(DdpmCommand.EXIT_BAD_INPUT, TrainCommandTest.run(bad, "train", "--init-from", folder.toString(),
+                "--data", images.toString(), "--preset", "fashion", "--steps", "1", "--out",
+                dir.resolve("tuned2").toString()));
+        assertTrue(bad.toString().contains("--preset contradicts --init-from"), bad.toString());
+    }
+
     /** Export, import, verify against the checkpoint: the imported file computes the EMA weights' function. */
     @Test
     void importedFileIsTheCheckpointsModel() throws Exception {

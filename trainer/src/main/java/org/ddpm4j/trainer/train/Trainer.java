@@ -172,6 +172,29 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * A new run at step 0 that starts from pretrained weights (a model imported from the diffusers format,
+     * say) to fine-tune them: the raw and the EMA weights both start as {@code weights}, Adam's moments at
+     * zero. {@code spec} may add a class embedding to an unconditional model's weights; it starts at zero,
+     * so the new model first computes exactly what the old one did.
+     *
+     * @throws IllegalArgumentException when the weights do not fit {@code spec}
+     */
+    public static Trainer fineTune(Map<String, float[]> weights, UnetSpec spec, TrainingConfig config,
+            ImageDataset data, Device device) {
+        Trainer t = new Trainer(spec, config, data, device);
+        try {
+            Map<String, float[]> start = extend(weights, t.model.weights());
+            t.model.loadWeights(start);
+            t.ema.loadWeights(start);
+            t.replaceEma(start);
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
     /** {@code init}'s tensors, replaced by {@code from}'s wherever {@code from} has them. */
     private static Map<String, float[]> extend(Map<String, float[]> from, Map<String, float[]> init) {
         for (String name : from.keySet()) {
