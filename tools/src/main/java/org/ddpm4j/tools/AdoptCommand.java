@@ -91,6 +91,12 @@ public final class AdoptCommand implements Callable<Integer> {
             description = "With --class-count: the class names in label order, comma-separated (optional).")
     List<String> classNames;
 
+    @Option(names = "--scheduler-config", paramLabel = "JSON",
+            description = "Take the schedule, T, betas, prediction type and clipping from a diffusers scheduler config"
+                    + " (scheduler_config.json) instead of --schedule, --timesteps, --beta-start, --beta-end,"
+                    + " --prediction and --clip-sample; a setting ddpm4j cannot reproduce exactly is refused.")
+    Path schedulerConfig;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Extra metadata, e.g. --set ddpm.train.dataset=cifar10 (repeatable).")
     Map<String, String> extra = new LinkedHashMap<>();
 
@@ -168,9 +174,37 @@ public final class AdoptCommand implements Callable<Integer> {
         if (!clipSample.equals("true") && !clipSample.equals("false")) {
             throw new IllegalArgumentException("--clip-sample must be true or false, found '" + clipSample + "'");
         }
-        ScheduleType type = ScheduleType.fromId(schedule);
-        NoiseSchedule s = NoiseSchedule.of(type, timesteps, betaStart, betaEnd);
-        ModelInfo info = ModelInfo.of(Prediction.fromId(prediction), s, h, w, c, Boolean.parseBoolean(clipSample));
+        ModelInfo info;
+        if (schedulerConfig != null) {
+            for (String typed : List.of("--schedule", "--timesteps", "--beta-start", "--beta-end", "--prediction",
+                    "--clip-sample")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(typed)) {
+                    throw new IllegalArgumentException(typed + " contradicts --scheduler-config " + schedulerConfig
+                            + ", which sets it: give one of them");
+                }
+            }
+            if (!Files.isRegularFile(schedulerConfig)) {
+                throw new IllegalArgumentException("--scheduler-config " + schedulerConfig + " is not a file");
+            }
+            com.fasterxml.jackson.databind.JsonNode json;
+            try {
+                json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(schedulerConfig.toFile());
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--scheduler-config " + schedulerConfig + ": not JSON ("
+                        + e.getMessage().lines().findFirst().orElse("") + ")");
+            }
+            org.ddpm4j.exporter.diffusers.DiffusersScheduler.Settings st;
+            try {
+                st = org.ddpm4j.exporter.diffusers.DiffusersScheduler.settings(json);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--scheduler-config " + schedulerConfig + ": " + e.getMessage());
+            }
+            info = ModelInfo.of(st.prediction(), st.schedule(), h, w, c, st.clipSample());
+        } else {
+            ScheduleType type = ScheduleType.fromId(schedule);
+            NoiseSchedule s = NoiseSchedule.of(type, timesteps, betaStart, betaEnd);
+            info = ModelInfo.of(Prediction.fromId(prediction), s, h, w, c, Boolean.parseBoolean(clipSample));
+        }
         if (classNames != null && classCount == null) {
             throw new IllegalArgumentException("--class-names needs --class-count K");
         }

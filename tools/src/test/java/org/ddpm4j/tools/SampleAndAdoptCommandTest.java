@@ -81,6 +81,33 @@ public class SampleAndAdoptCommandTest {
     }
 
     @Test
+    void adoptTakesADiffusersSchedulerConfig() throws IOException {
+        Path config = Files.writeString(dir.resolve("scheduler_config.json"), "{\"_class_name\": \"DDPMScheduler\","
+                + " \"beta_schedule\": \"squaredcos_cap_v2\", \"num_train_timesteps\": 500,"
+                + " \"prediction_type\": \"v_prediction\", \"clip_sample\": false, \"variance_type\": \"fixed_small\"}");
+        Path out = dir.resolve("from-diffusers.onnx");
+        Run r = run("adopt", "--model", bare("sample").toString(), "--out", out.toString(), "--scheduler-config",
+                config.toString());
+        assertEquals(0, r.code(), r.err());
+        try (OnnxDenoiser d = OnnxDenoiser.open(out, OnnxOptions.DEFAULTS)) {
+            assertEquals(ScheduleType.COSINE, d.info().schedule().type());
+            assertEquals(500, d.info().schedule().timesteps());
+            assertEquals("v", d.info().prediction().id());
+            assertFalse(d.info().clipSample());
+        }
+        Path thresholded = Files.writeString(dir.resolve("thresholded.json"), "{\"thresholding\": true}");
+        Run t = run("adopt", "--model", bare("sample").toString(), "--out", out.toString(), "--scheduler-config",
+                thresholded.toString());
+        assertEquals(2, t.code());
+        assertTrue(t.err().contains("thresholding") && t.err().contains("thresholded.json"), t.err());
+        assertEquals(1, t.err().strip().lines().count(), t.err());
+        Run both = run("adopt", "--model", bare("sample").toString(), "--out", out.toString(), "--scheduler-config",
+                config.toString(), "--prediction", "epsilon");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("--prediction contradicts --scheduler-config"), both.err());
+    }
+
+    @Test
     void adoptRefusesWrongInputNamesAndCorruptFiles() throws IOException {
         Run r = run("adopt", "--model", bare("x").toString(), "--out", dir.resolve("o.onnx").toString());
         assertEquals(2, r.code());
