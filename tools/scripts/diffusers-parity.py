@@ -323,7 +323,7 @@ def main():
     ap.add_argument("--rev", default="v0.25.0")
     ap.add_argument("--resources", required=True, help="exporter/src/test/resources/diffusers")
     ap.add_argument("--shipped", help="the shipped model as a diffusers folder: ./ddpm export --checkpoint"
-                    " models/fashion-mnist/checkpoint --format diffusers --out DIR")
+                    " models/fashion-mnist/model.onnx --format diffusers --out DIR")
     ap.add_argument("--google-full", help="also write the full google/ddpm-cifar10-32 config case here (143 MB)")
     args = ap.parse_args()
 
