@@ -79,8 +79,8 @@ public final class BenchSoakCommand implements Callable<Integer> {
                 synchronized (memory) {
                     memory.add(new long[] {(long) s, rss});
                 }
-                out.printf(Locale.ROOT, "%7.0f s  resident %7.1f MiB  images %7d  sessions %5d%n", s, rss / 1048576.0,
-                        images.get(), sessions.get());
+                out.printf(Locale.ROOT, "%7.0f s  resident %7.1f MiB  heap after GC %6.1f MiB  images %7d  sessions %5d%n",
+                        s, rss / 1048576.0, heapAfterGc() / 1048576.0, images.get(), sessions.get());
                 out.flush();
                 try {
                     Thread.sleep(reportEvery * 1000L);
@@ -125,11 +125,26 @@ public final class BenchSoakCommand implements Callable<Integer> {
             last = PeakMemory.residentBytes();
         }
         out.printf(Locale.ROOT, "soak: %.0f s, %d images, %d sessions, %d worker threads; resident %.1f MiB after"
-                        + " warm-up, %.1f MiB at the end, peak %.1f MiB; %s%n", secs, images.get(), sessions.get(), workers,
-                warm / 1048576.0, last / 1048576.0, PeakMemory.residentPeakBytes() / 1048576.0,
+                        + " warm-up, %.1f MiB at the end, peak %.1f MiB; heap after GC at the end %.1f MiB; %s%n", secs,
+                images.get(), sessions.get(), workers, warm / 1048576.0, last / 1048576.0,
+                PeakMemory.residentPeakBytes() / 1048576.0, heapAfterGc() / 1048576.0,
                 failure.get() == null ? "no errors" : "FAILED: " + failure.get());
         out.flush();
         return failure.get() == null ? 0 : 1;
+    }
+
+    /**
+     * The Java heap in use after the last collection of each heap pool: what the heap holds, unlike the resident
+     * set, which also counts heap the JVM has grown into and not given back.
+     */
+    static long heapAfterGc() {
+        long sum = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                sum += pool.getCollectionUsage().getUsed();
+            }
+        }
+        return sum;
     }
 
     /** One worker: short runs, alternately on the shared session and on a session of its own opened and closed. */
