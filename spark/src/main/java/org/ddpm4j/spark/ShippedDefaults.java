@@ -1,9 +1,8 @@
 package org.ddpm4j.spark;
 
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.ddpm4j.runtime.io.ShippedFiles;
 
 /**
  * The files the project ships under {@code models/} (the default model and feature extractor), found as
@@ -22,13 +21,7 @@ public final class ShippedDefaults {
 
     /** The shipped file at {@code relative}, if found. */
     public static Optional<Path> find(Path relative) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(relative);
-            if (Files.isRegularFile(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return repositoryRoot().map(r -> r.resolve(relative)).filter(Files::isRegularFile);
+        return ShippedFiles.find(relative, ShippedDefaults.class);
     }
 
     /**
@@ -39,18 +32,6 @@ public final class ShippedDefaults {
      */
     public static Path require(Path relative, String hint) {
         return find(relative).orElseThrow(() -> new IllegalArgumentException("the shipped " + relative + " is not in "
-                + Path.of("").toAbsolutePath() + " or its parents"
-                + repositoryRoot().map(r -> " nor in " + r).orElse("") + "; " + hint));
-    }
-
-    /** The repository root when running from {@code spark/target/<jar>} or {@code spark/target/classes}. */
-    private static Optional<Path> repositoryRoot() {
-        try {
-            Path code = Path.of(ShippedDefaults.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path target = code.getParent();
-            return Optional.ofNullable(target == null ? null : target.getParent()).map(Path::getParent);
-        } catch (URISyntaxException | SecurityException | NullPointerException | IllegalArgumentException e) {
-            return Optional.empty();
-        }
+                + ShippedFiles.searched(ShippedDefaults.class) + "; " + hint));
     }
 }
