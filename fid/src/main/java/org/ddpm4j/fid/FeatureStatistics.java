@@ -40,6 +40,19 @@ public record FeatureStatistics(long count, double[] mean, double[] covariance, 
         return mean.length;
     }
 
+    /**
+     * The warning for a set with fewer images than features (its covariance is singular and the FID biased
+     * upwards), naming the set as {@code label}; empty when there are enough images.
+     */
+    public java.util.Optional<String> fewImagesWarning(String label) {
+        if (count >= dim()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT,
+                "warning: %s has %d images, fewer than its %d features: its covariance is singular and the FID is "
+                + "biased upwards; use at least %d images (1000 or more to compare models)", label, count, dim(), dim()));
+    }
+
     /** Covariance entry (i, j). */
     public double covariance(int i, int j) {
         return covariance[i * mean.length + j];

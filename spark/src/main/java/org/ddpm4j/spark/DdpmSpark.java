@@ -330,7 +330,7 @@ public final class DdpmSpark implements Callable<Integer> {
             try (SparkRun run = sparkOptions.open("ddpm-spark fid")) {
                 FidJob.Result r = FidJob.fid(run.sc(), sets.get(0), sets.get(1), s);
                 for (FeatureStatistics st : List.of(r.a(), r.b())) {
-                    FidJob.fewImagesWarning(st).ifPresent(w -> {
+                    st.fewImagesWarning(st.source()).ifPresent(w -> {
                         spec.commandLine().getErr().println(w);
                         spec.commandLine().getErr().flush();
                     });

@@ -81,20 +81,6 @@ public final class FidJob {
         return new Result(sa, sb, FrechetDistance.between(sa, sb), (System.nanoTime() - start) / 1e9);
     }
 
-    /**
-     * {@code ddpm fid}'s warning for a set with fewer images than features (a singular covariance), if
-     * {@code stats} has too few.
-     */
-    public static java.util.Optional<String> fewImagesWarning(FeatureStatistics stats) {
-        if (stats.count() >= stats.dim()) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(String.format(Locale.ROOT,
-                "warning: %s has %d images, fewer than its %d features: its covariance is singular and the FID is "
-                + "biased upwards; use at least %d images (1000 or more to compare models)",
-                stats.source(), stats.count(), stats.dim(), stats.dim()));
-    }
-
     /** The feature statistics of one set. */
     public static FeatureStatistics statistics(JavaSparkContext sc, String set, FidSettings s) throws IOException {
         if (Locations.isUri(set) && !set.toLowerCase(Locale.ROOT).startsWith("model:")

@@ -153,8 +153,7 @@ public final class FidCommand implements Callable<Integer> {
         if (images < 0) {
             throw new ParameterException(spec.commandLine(), "-n must be 0 (all) or positive, found " + images);
         }
-        Path data = dataDir != null ? dataDir
-                : System.getenv(DATA_ENV) != null ? Path.of(System.getenv(DATA_ENV)) : IdxImageSource.DEFAULT_FASHION_MNIST;
+        Path data = fashionMnistFolder(dataDir);
         if (table) {
             return runTable(data);
         }
@@ -305,15 +304,18 @@ public final class FidCommand implements Callable<Integer> {
                 m.hasAccuracy() ? m.accuracy().share() : Double.NaN, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** Where Fashion-MNIST's IDX files are: {@code given}, else {@code $DDPM_FASHION_MNIST}, else Debian's folder. */
+    public static Path fashionMnistFolder(Path given) {
+        return given != null ? given
+                : System.getenv(DATA_ENV) != null ? Path.of(System.getenv(DATA_ENV)) : IdxImageSource.DEFAULT_FASHION_MNIST;
+    }
+
     /** A warning on standard error when a set has fewer images than features (a singular covariance). */
     private void warnIfFewImages(String label, FeatureStatistics stats) {
-        if (stats.count() < stats.dim()) {
-            spec.commandLine().getErr().printf(Locale.ROOT,
-                    "warning: %s has %d images, fewer than its %d features: its covariance is singular and the FID is "
-                    + "biased upwards; use at least %d images (1000 or more to compare models)%n",
-                    label, stats.count(), stats.dim(), stats.dim());
+        stats.fewImagesWarning(label).ifPresent(w -> {
+            spec.commandLine().getErr().println(w);
             spec.commandLine().getErr().flush();
-        }
+        });
     }
 
     private FidEvaluator evaluator(OnnxFeatureExtractor extractor, long limit) {

@@ -335,31 +335,6 @@ public final class TrainCommand implements Callable<Integer> {
             if (overrides != null) {
                 throw new IllegalArgumentException("--override only applies with --resume: a new run takes every option as given");
             }
-            unet = UnetSpec.preset(preset);
-            if (imageSize != null) {
-                unet = unet.withImageSize(imageSize);
-            }
-            if (channels != null) {
-                unet = unet.withChannels(channels);
-            }
-            unet = unet.withDropout(dropout != null ? dropout : Recipe.DROPOUT);
-            ScheduleType type = ScheduleType.fromId(schedule);
-            NoiseSchedule.of(type, timesteps, betaStart, betaEnd); // validates the range
-            if (lrDecayFrom != null && lrSchedule.equals("constant")) {
-                throw new IllegalArgumentException("--lr-decay-from needs --lr-schedule cosine (a constant rate"
-                        + " never falls)");
-            }
-            if (lrDecayFrom != null && (lrDecayFrom < 0 || lrDecayFrom >= steps)) {
-                throw new IllegalArgumentException("--lr-decay-from " + lrDecayFrom + " must be in 0.." + (steps - 1)
-                        + ": the cosine falls from it to --steps " + steps);
-            }
-            config = new TrainingConfig(data, preset, batch, lr, warmup, 0.9, 0.999, 1e-8, gradClip,
-                    LossType.fromId(loss), emaDecay, type.id(), timesteps, betaStart, betaEnd, seed, flip)
-                    .withRecipe(new Objective(prediction, lossWeighting, snrGamma),
-                            new LrSchedule(lrSchedule, lrSchedule.equals("constant") ? 0.0 : lrFloor,
-                                    lrSchedule.equals("constant") ? 0L : steps,
-                                    lrSchedule.equals("constant") ? 0L
-                                            : lrDecayFrom == null ? Recipe.coolDownFrom(steps) : lrDecayFrom));
             if (pretrained != null) {
                 if (out == null) {
                     throw new IllegalArgumentException("--init-from needs --out <new run folder>");
@@ -371,14 +346,39 @@ public final class TrainCommand implements Callable<Integer> {
                                 + " diffusers folder fixes the UNet, the noise schedule and the prediction type");
                     }
                 }
-                unet = pretrained.spec().withDropout(dropout != null ? dropout : Recipe.DROPOUT);
-                NoiseSchedule ns = pretrained.schedule();
-                config = new TrainingConfig(data, "diffusers", batch, lr, warmup, 0.9, 0.999, 1e-8, gradClip,
-                        LossType.fromId(loss), emaDecay, ns.type().id(), ns.timesteps(), ns.betaStart(), ns.betaEnd(),
-                        seed, flip).withRecipe(new Objective(pretrained.prediction().id(), lossWeighting, snrGamma),
-                        config.lrSchedule());
+            }
+            // a diffusers folder fixes the UNet, the schedule and the prediction; typed options give them otherwise
+            unet = pretrained != null ? pretrained.spec() : UnetSpec.preset(preset);
+            if (imageSize != null) {
+                unet = unet.withImageSize(imageSize);
+            }
+            if (channels != null) {
+                unet = unet.withChannels(channels);
+            }
+            unet = unet.withDropout(dropout != null ? dropout : Recipe.DROPOUT);
+            NoiseSchedule ns = pretrained != null ? pretrained.schedule()
+                    : NoiseSchedule.of(ScheduleType.fromId(schedule), timesteps, betaStart, betaEnd); // validates the range
+            String target = pretrained != null ? pretrained.prediction().id() : prediction;
+            if (lrDecayFrom != null && lrSchedule.equals("constant")) {
+                throw new IllegalArgumentException("--lr-decay-from needs --lr-schedule cosine (a constant rate"
+                        + " never falls)");
+            }
+            if (lrDecayFrom != null && (lrDecayFrom < 0 || lrDecayFrom >= steps)) {
+                throw new IllegalArgumentException("--lr-decay-from " + lrDecayFrom + " must be in 0.." + (steps - 1)
+                        + ": the cosine falls from it to --steps " + steps);
+            }
+            config = new TrainingConfig(data, pretrained != null ? "diffusers" : preset, batch, lr, warmup, 0.9, 0.999,
+                    1e-8, gradClip, LossType.fromId(loss), emaDecay, ns.type().id(),
+                    pretrained != null ? ns.timesteps() : timesteps, pretrained != null ? ns.betaStart() : betaStart,
+                    pretrained != null ? ns.betaEnd() : betaEnd, seed, flip)
+                    .withRecipe(new Objective(target, lossWeighting, snrGamma),
+                            new LrSchedule(lrSchedule, lrSchedule.equals("constant") ? 0.0 : lrFloor,
+                                    lrSchedule.equals("constant") ? 0L : steps,
+                                    lrSchedule.equals("constant") ? 0L
+                                            : lrDecayFrom == null ? Recipe.coolDownFrom(steps) : lrDecayFrom));
+            if (pretrained != null) {
                 err.println("fine-tuning " + pretrained.description() + " (" + unet.parameterCount()
-                        + " parameters; " + ns + ", " + pretrained.prediction().id() + " prediction) from step 0");
+                        + " parameters; " + ns + ", " + target + " prediction) from step 0");
             }
             if (out == null) {
                 out = Path.of("runs", preset);
@@ -480,8 +480,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!Files.isRegularFile(extractor)) {
             throw new IllegalArgumentException("--eval-extractor " + extractor + " is not a file");
         }
-        Path fashion = System.getenv(FidCommand.DATA_ENV) != null ? Path.of(System.getenv(FidCommand.DATA_ENV))
-                : org.ddpm4j.fid.IdxImageSource.DEFAULT_FASHION_MNIST;
+        Path fashion = FidCommand.fashionMnistFolder(null);
         org.ddpm4j.fid.ImageSet reference;
         try {
             reference = org.ddpm4j.fid.ImageSet.parse(evalReference, fashion);

@@ -1,6 +1,5 @@
 package org.ddpm4j.tools.fid;
 
-import org.ddpm4j.fid.IdxImageSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -172,8 +171,7 @@ public final class ExtractorTrainCommand implements Callable<Integer> {
         if (!"fashion-mnist".equalsIgnoreCase(data.trim())) {
             return Path.of(data);
         }
-        String env = System.getenv(FidCommand.DATA_ENV);
-        return env != null ? Path.of(env) : IdxImageSource.DEFAULT_FASHION_MNIST;
+        return FidCommand.fashionMnistFolder(null);
     }
 
     private ProgressBar bar(String name, long max, PrintStream err) {
