@@ -136,7 +136,7 @@ class DiffusersEditingTest {
         int[] schedule = RePaint.jumpSchedule(50, 5, 3);
         int last = schedule[0] + 1;
         int stride = 1000 / 50;
-        MixtureModel model = new MixtureModel(LINEAR);
+        DiffusersFullLoopTest.MixtureDenoiser model = new DiffusersFullLoopTest.MixtureDenoiser(LINEAR);
         for (int u : schedule) {
             if (u < last) {
                 int i = 49 - u;
@@ -174,7 +174,7 @@ class DiffusersEditingTest {
         GenerationRequest request = GenerationRequest.builder().optSampler(sampler).optSteps(steps)
                 .optSpacing(TimestepSpacing.LEADING).optEta(eta).optSeeds(SEEDS).optBatchSize(2)
                 .optInpainting(original, regenerate, jumpLength, jumpNSample).build();
-        try (DiffusionPipeline p = DiffusionPipeline.of(new MixtureModel(LINEAR), INFO)) {
+        try (DiffusionPipeline p = DiffusionPipeline.of(new DiffusersFullLoopTest.MixtureDenoiser(LINEAR), INFO)) {
             return p.generate(request).samples();
         }
     }
@@ -222,7 +222,7 @@ class DiffusersEditingTest {
                 .optSpacing(spacing).optEta(1.0).optSeeds(SEEDS).optBatchSize(2)
                 .optImageToImage(floats(GOLDENS.get("img2img.init")), strength).build();
         float[] x;
-        try (DiffusionPipeline p = DiffusionPipeline.of(new MixtureModel(LINEAR), INFO)) {
+        try (DiffusionPipeline p = DiffusionPipeline.of(new DiffusersFullLoopTest.MixtureDenoiser(LINEAR), INFO)) {
             x = p.generate(request).samples();
         }
         double e64 = relativeError(x, doubles(GOLDENS.get(id + ".f64")));
@@ -294,50 +294,5 @@ class DiffusersEditingTest {
             scale = Math.max(scale, Math.abs(expected[k]));
         }
         return diff / scale;
-    }
-
-    /**
-     * The exact E[eps | x_t] of pixels drawn from 1/2 N(-0.6, 0.25^2) + 1/2 N(0.6, 0.25^2) (the toy model of
-     * diffusers_full_loop.py and {@link DiffusersFullLoopTest}), on 1x2x2 images.
-     */
-    static final class MixtureModel implements Denoiser {
-        private static final double M = 0.6;
-        private static final double S = 0.25;
-        private final NoiseSchedule schedule;
-
-        MixtureModel(NoiseSchedule schedule) {
-            this.schedule = schedule;
-        }
-
-        @Override
-        public int channels() {
-            return 1;
-        }
-
-        @Override
-        public int height() {
-            return 2;
-        }
-
-        @Override
-        public int width() {
-            return 2;
-        }
-
-        @Override
-        public void predict(float[] sample, long[] timesteps, float[] out) {
-            int per = sample.length / timesteps.length;
-            for (int b = 0; b < timesteps.length; b++) {
-                int t = (int) timesteps[b];
-                double a = schedule.sqrtAlphaBar(t);
-                double sg = schedule.sqrtOneMinusAlphaBar(t);
-                double v = a * a * S * S + sg * sg;
-                for (int k = b * per; k < (b + 1) * per; k++) {
-                    double xt = sample[k];
-                    double x0 = a * S * S * xt / v + (1.0 - a * a * S * S / v) * M * Math.tanh(a * M * xt / v);
-                    out[k] = (float) ((xt - a * x0) / sg);
-                }
-            }
-        }
     }
 }

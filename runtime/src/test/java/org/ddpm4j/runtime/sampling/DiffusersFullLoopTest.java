@@ -160,7 +160,7 @@ class DiffusersFullLoopTest {
         assertTrue(ownError > 1e-3, "ddpm4j's linspace DDIM now agrees with diffusers' (" + ownError
                 + "): update this test and the class comment");
 
-        MixtureDenoiser model = new MixtureDenoiser();
+        MixtureDenoiser model = new MixtureDenoiser(LINEAR);
         float[] x = X_T.clone();
         float[] out = new float[x.length];
         for (int t : TimestepSpacing.LINSPACE.timesteps(1000, steps)) {
@@ -235,7 +235,7 @@ class DiffusersFullLoopTest {
 
     private static float[] run(TimestepSampler sampler, BatchNoise noise) {
         float[] x = X_T.clone();
-        sampler.sample(new MixtureDenoiser(), x, noise, SamplingListener.NONE);
+        sampler.sample(new MixtureDenoiser(LINEAR), x, noise, SamplingListener.NONE);
         return x;
     }
 
@@ -272,7 +272,13 @@ class DiffusersFullLoopTest {
      * v = a^2 S^2 + sg^2, E[x_0 | x_t] = a S^2 x_t / v + (1 - a^2 S^2 / v) M tanh(a M x_t / v) and
      * eps = (x_t - a E[x_0 | x_t]) / sg. The script's {@code mixture_eps} is the same expression.
      */
-    private static final class MixtureDenoiser implements Denoiser {
+    static final class MixtureDenoiser implements Denoiser {
+        private final NoiseSchedule schedule;
+
+        /** The model under {@code schedule}'s noise levels. */
+        MixtureDenoiser(NoiseSchedule schedule) {
+            this.schedule = schedule;
+        }
 
         @Override
         public int channels() {
@@ -294,8 +300,8 @@ class DiffusersFullLoopTest {
             int per = sample.length / timesteps.length;
             for (int b = 0; b < timesteps.length; b++) {
                 int t = (int) timesteps[b];
-                double a = LINEAR.sqrtAlphaBar(t);
-                double sg = LINEAR.sqrtOneMinusAlphaBar(t);
+                double a = schedule.sqrtAlphaBar(t);
+                double sg = schedule.sqrtOneMinusAlphaBar(t);
                 double v = a * a * S * S + sg * sg;
                 for (int k = b * per; k < (b + 1) * per; k++) {
                     double xt = sample[k];
