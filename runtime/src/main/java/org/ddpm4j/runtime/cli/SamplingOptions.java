@@ -42,7 +42,7 @@ public final class SamplingOptions {
 
     // "0", not "" + DEFAULT_ETA, so that the help says "default 0"
     @Option(names = "--eta", paramLabel = "ETA", defaultValue = "0",
-            description = "DDIM stochasticity, 0 = deterministic (default ${DEFAULT-VALUE}).")
+            description = "DDIM stochasticity, 0 = deterministic to 1 = DDPM's variance (default ${DEFAULT-VALUE}).")
     double eta = DEFAULT_ETA;
 
     @Option(names = "--variance", paramLabel = "V", defaultValue = DEFAULT_VARIANCE,

@@ -39,10 +39,7 @@ public final class DdimSampler extends TimestepSampler {
     public DdimSampler(NoiseSchedule schedule, NoiseLevels levels, double eta, boolean clipSample,
             boolean clippedModelOutput) {
         super(schedule, levels, clipSample);
-        if (!(eta >= 0)) {
-            throw new IllegalArgumentException("eta must be >= 0, found " + eta);
-        }
-        this.eta = eta;
+        this.eta = SamplerOptions.checkedEta(eta);
         this.clippedModelOutput = clippedModelOutput;
     }
 

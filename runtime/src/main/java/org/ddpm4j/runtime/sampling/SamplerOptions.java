@@ -23,9 +23,7 @@ public record SamplerOptions(double eta, VarianceType variance, TimestepSpacing 
     }
 
     public SamplerOptions {
-        if (!(eta >= 0)) {
-            throw new IllegalArgumentException("eta must be >= 0, found " + eta);
-        }
+        checkedEta(eta);
         if (variance == null) {
             throw new IllegalArgumentException("variance is required (fixed_small or fixed_large)");
         }
@@ -54,5 +52,19 @@ public record SamplerOptions(double eta, VarianceType variance, TimestepSpacing 
 
     public SamplerOptions withClippedModelOutput(boolean value) {
         return new SamplerOptions(eta, variance, spacing, clipSample, value);
+    }
+
+    /**
+     * DDIM's eta, checked: between 0 (deterministic DDIM) and 1 (the DDPM posterior's variance). Above 1 the noise
+     * added at a step would exceed what the next noise level holds, and the step would no longer be DDIM's.
+     *
+     * @throws IllegalArgumentException naming the value found
+     */
+    public static double checkedEta(double eta) {
+        if (!(eta >= 0 && eta <= 1)) {
+            throw new IllegalArgumentException("eta must be between 0 (deterministic DDIM) and 1 (DDPM's variance), found "
+                    + eta);
+        }
+        return eta;
     }
 }

@@ -112,6 +112,18 @@ class SamplerMathTest {
     }
 
     @Test
+    void ddimEtaOutsideZeroToOneIsRefusedNamingTheValue() {
+        for (double eta : new double[] {-0.1, 1.0000001, 2, Double.NaN, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException sampler = assertThrows(IllegalArgumentException.class,
+                    () -> new DdimSampler(LINEAR, 10, eta, false));
+            assertTrue(sampler.getMessage().contains("between 0") && sampler.getMessage().endsWith("found " + eta),
+                    sampler.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> new SamplerOptions(eta, VarianceType.FIXED_SMALL, TimestepSpacing.LINSPACE, false));
+        }
+    }
+
+    @Test
     void ddimAndDdpmAgreeWithClippingWhenEpsilonFollowsTheClippedX0() {
         DdpmSampler ddpm = new DdpmSampler(LINEAR, true);
         DdimSampler ddim = new DdimSampler(LINEAR, TimestepSpacing.LINSPACE.levels(LINEAR, 1000), 1.0, true, true);
