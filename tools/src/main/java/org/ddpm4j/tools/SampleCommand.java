@@ -250,7 +250,7 @@ public final class SampleCommand implements Callable<Integer> {
             settings.putAll(edit.text());
             // an interpolation writes its frames itself, after the run
             SampleImageWriter imageWriter = new SampleImageWriter(noImages || edit.interpolating() ? null : out,
-                    denoiser.sha256(), settings);
+                    denoiser.sha256(), settings, count);
             GenerationResult result;
             try (ProgressBar bar = noProgress ? null
                     : ProgressBars.bar("sampling", (long) samplerSteps * ((count + images.batch() - 1) / images.batch()), " steps", System.err)) {

@@ -21,15 +21,18 @@ final class SampleImageWriter implements DiffusionPipeline.BatchListener {
     private final Path folder;
     private final String modelSha256;
     private final Map<String, String> settings;
+    private final long total;
     private final List<Path> written = new ArrayList<>();
 
     /**
      * @param folder      where the images go, or null to write none
      * @param modelSha256 the model's hash, written into every PNG
      * @param settings    the settings written into every PNG ({@link SampleFiles#settingsText})
+     * @param total       the run's image count (the width of every name's index)
      */
-    SampleImageWriter(Path folder, String modelSha256, Map<String, String> settings) {
+    SampleImageWriter(Path folder, String modelSha256, Map<String, String> settings, long total) {
         this.folder = folder;
+        this.total = total;
         this.modelSha256 = modelSha256;
         this.settings = settings;
     }
@@ -37,8 +40,8 @@ final class SampleImageWriter implements DiffusionPipeline.BatchListener {
     @Override
     public void onBatch(DiffusionPipeline.Batch batch) throws IOException {
         if (folder != null) {
-            written.addAll(SampleFiles.writeImages(batch.result(), batch.firstImage(), folder, PREFIX, modelSha256,
-                    settings));
+            written.addAll(SampleFiles.writeImages(batch.result(), batch.firstImage(), total, folder, PREFIX,
+                    modelSha256, settings));
         }
     }
 

@@ -17,6 +17,9 @@ import org.ddpm4j.runtime.image.PngFiles;
  */
 public final class SampleFiles {
 
+    /** The narrowest image index in a file name. */
+    public static final int MIN_INDEX_WIDTH = 4;
+
     /** PNG text keyword: the image's seed. */
     public static final String KEY_SEED = "ddpm.seed";
     /** PNG text keyword: the sampler, e.g. {@code dpmpp(20 steps)}. */
@@ -117,10 +120,26 @@ public final class SampleFiles {
      */
     public static List<Path> writeImages(GenerationResult result, int firstIndex, Path dir, String prefix,
             String modelSha256, Map<String, String> settings) throws IOException {
+        return writeImages(result, firstIndex, firstIndex + result.count(), dir, prefix, modelSha256, settings);
+    }
+
+    /**
+     * Writes image k of {@code result} as image {@code firstIndex + k} of a set of {@code total} images, its index
+     * padded to the width of the set's last index ({@link #indexWidth}), so the whole set's names sort by index.
+     *
+     * @return the files written, in image order
+     * @throws IOException at the first image that cannot be written (naming its file); nothing after it is written
+     */
+    public static List<Path> writeImages(GenerationResult result, int firstIndex, long total, Path dir, String prefix,
+            String modelSha256, Map<String, String> settings) throws IOException {
+        if (firstIndex + result.count() > total) {
+            throw new IllegalArgumentException("images " + firstIndex + ".." + (firstIndex + result.count() - 1)
+                    + " do not fit in a set of " + total);
+        }
         List<Path> out = new ArrayList<>();
         for (int k = 0; k < result.count(); k++) {
             long seed = result.seeds()[k];
-            Path file = dir.resolve(imageFileName(prefix, firstIndex + k, seed));
+            Path file = dir.resolve(imageFileName(prefix, firstIndex + k, seed, total));
             Map<String, String> text = imageText(result, k, modelSha256);
             settings.forEach(text::putIfAbsent);
             PngFiles.write(result.image(k), file, text);
@@ -129,9 +148,26 @@ public final class SampleFiles {
         return out;
     }
 
-    /** The file name {@link #writeImages} gives image {@code index}: {@code <prefix><index, 4 digits>-seed<seed>.png}. */
+    /** The file name of image {@code index} of a set of at most 10,000: {@code <prefix><index, 4 digits>-seed<seed>.png}. */
     public static String imageFileName(String prefix, long index, long seed) {
-        return String.format("%s%04d-seed%d.png", prefix, index, seed);
+        return imageFileName(prefix, index, seed, index + 1);
+    }
+
+    /**
+     * The file name {@link #writeImages} gives image {@code index} of a set of {@code total} images:
+     * {@code <prefix><index>-seed<seed>.png}, the index zero-padded to {@link #indexWidth}.
+     */
+    public static String imageFileName(String prefix, long index, long seed, long total) {
+        String digits = Long.toString(index);
+        return prefix + "0".repeat(Math.max(0, indexWidth(total) - digits.length())) + digits + "-seed" + seed + ".png";
+    }
+
+    /**
+     * Digits of each index in a set of {@code total} images: those of the last index, at least 4 (so sets of up to
+     * 10,000 images have 4-digit names), so names sort by index at any size.
+     */
+    public static int indexWidth(long total) {
+        return Math.max(MIN_INDEX_WIDTH, Long.toString(Math.max(0, total - 1)).length());
     }
 
     /** The text chunks {@link #writeImages} writes into the PNG of image {@code k} of {@code result}. */
