@@ -32,7 +32,7 @@ class FailFastOutputTest {
     void sampleStopsAtTheFirstFailedWriteNamingTheImageNotATemporaryFile() throws Exception {
         Path model = SampleAndAdoptCommandTest.adoptedModel(dir);
         Path out = dir.resolve("samples");
-        Path first = out.resolve("sample-0000-seed0.png");
+        Path first = out.resolve("sample-000000-seed0.png"); // 200,000 images: indexes as wide as the last, 199999
         try (ForkedDdpm sample = ForkedDdpm.start(dir, dir.resolve("sample.log"), "sample", "--model", model.toString(),
                 "-n", "200000", "--batch", "1", "--sampler", "ddim", "--steps", "50", "--no-progress", "--threads", "1",
                 "--out", out.toString())) {
@@ -45,7 +45,7 @@ class FailFastOutputTest {
             String log = sample.output().strip();
             String last = log.substring(log.lastIndexOf('\n') + 1);
             assertTrue(last.matches("ddpm sample: cannot write " + java.util.regex.Pattern.quote(out.toString())
-                    + "/sample-\\d{4}-seed\\d+\\.png: " + java.util.regex.Pattern.quote(out.toString())
+                    + "/sample-\\d{6}-seed\\d+\\.png: " + java.util.regex.Pattern.quote(out.toString())
                     + ": (it exists and is not a folder|Not a directory)"), last);
             assertFalse(log.contains(".tmp") || log.contains("\tat "), log);
             try (Stream<Path> files = Files.list(moved)) {
