@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.ddpm4j.runtime.cli.SamplingOptions;
 
 /**
  * One side of a FID comparison, as named on the command line.
@@ -161,8 +162,9 @@ public sealed interface ImageSet {
             }
             Map<String, String> q = query(t, qm < 0 ? "" : rest.substring(qm + 1),
                     Set.of("sampler", "steps", "n", "seed", "eta", "guidance", "class"));
-            String sampler = q.getOrDefault("sampler", "ddim").toLowerCase(Locale.ROOT);
-            int defaultSteps = sampler.equals("ddpm") ? 1000 : 50;
+            // ddpm sample's defaults: its sampler and steps (ddpm: all 1000 steps)
+            String sampler = q.getOrDefault("sampler", SamplingOptions.DEFAULT_SAMPLER).toLowerCase(Locale.ROOT);
+            int defaultSteps = sampler.equals("ddpm") ? 1000 : SamplingOptions.DEFAULT_STEPS;
             Double guidance = q.containsKey("guidance") ? doubleValue(t, q, "guidance", 1.0) : null;
             String classes = q.get("class");
             if (classes != null && classes.isEmpty()) {

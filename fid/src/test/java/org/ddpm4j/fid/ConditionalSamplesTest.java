@@ -38,11 +38,12 @@ class ConditionalSamplesTest {
 
         ImageSet.ModelSamples all = (ImageSet.ModelSamples) ImageSet.parse("model:m.onnx?guidance=1.5&class=all", dir);
         assertEquals(1.5, all.guidance());
-        assertEquals("m.onnx ddim-50@w1.5", all.label());
+        assertEquals("m.onnx dpmpp-sde-20@w1.5", all.label()); // ddpm sample's sampler and steps by default
         ImageSet.ModelSamples none = (ImageSet.ModelSamples) ImageSet.parse("model:m.onnx?steps=10", dir);
         assertNull(none.guidance());
         assertNull(none.classes());
-        assertEquals("m.onnx ddim-10", none.label());
+        assertEquals("m.onnx dpmpp-sde-10", none.label());
+        assertEquals("m.onnx ddpm-1000", ImageSet.parse("model:m.onnx?sampler=ddpm", dir).label());
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ImageSet.parse("model:m.onnx?guidance=strong", dir));
@@ -95,7 +96,7 @@ class ConditionalSamplesTest {
         }
         // one class by name
         try (ImageSource src = FACTORY.open((ImageSet.ModelSamples) ImageSet.parse(
-                "model:" + model + "?steps=5&class=Bright", dir), 4, 4)) {
+                "model:" + model + "?sampler=ddim&steps=5&class=Bright", dir), 4, 4)) {
             for (FidImage image : drain(src)) {
                 assertEquals(1, image.label());
                 assertTrue(mean(image) > 0.5);
@@ -104,7 +105,7 @@ class ConditionalSamplesTest {
         // from seed 3 the classes follow the seed (3 mod 2 = 1 first), as ddpm sample draws them, and the
         // image of seed 4 is the one drawn as image 4 from seed 0
         try (ImageSource src = FACTORY.open((ImageSet.ModelSamples) ImageSet.parse(
-                "model:" + model + "?steps=5&seed=3", dir), 3, 3)) {
+                "model:" + model + "?sampler=ddim&steps=5&seed=3", dir), 3, 3)) {
             List<FidImage> fromThree = drain(src);
             for (int k = 0; k < 3; k++) {
                 assertEquals((3 + k) % 2, fromThree.get(k).label(), "seed " + (3 + k));
@@ -113,14 +114,14 @@ class ConditionalSamplesTest {
         }
         // class=none: the null label (the tiny model's is bright), images without a class to score
         try (ImageSource src = FACTORY.open((ImageSet.ModelSamples) ImageSet.parse(
-                "model:" + model + "?steps=5&class=none", dir), 4, 4)) {
+                "model:" + model + "?sampler=ddim&steps=5&class=none", dir), 4, 4)) {
             for (FidImage image : drain(src)) {
                 assertFalse(image.labelled());
                 assertTrue(mean(image) > 0.5, "mean " + mean(image));
             }
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FACTORY.open(
-                (ImageSet.ModelSamples) ImageSet.parse("model:" + model + "?steps=5&class=none&guidance=2", dir), 4, 4));
+                (ImageSet.ModelSamples) ImageSet.parse("model:" + model + "?sampler=ddim&steps=5&class=none&guidance=2", dir), 4, 4));
         assertTrue(e.getMessage().contains("class=none draws the model without one"), e.getMessage());
     }
 
@@ -131,11 +132,11 @@ class ConditionalSamplesTest {
         try (OnnxFeatureExtractor ex = OnnxFeatureExtractor.open(classifier, null, 1)) {
             FidEvaluator evaluator = FidEvaluator.builder().optExtractor(ex).optBatchSize(4).optSampleSource(FACTORY)
                     .optLimit(8).build();
-            SetMeasurement w1 = evaluator.measure(ImageSet.parse("model:" + model + "?steps=5", dir));
+            SetMeasurement w1 = evaluator.measure(ImageSet.parse("model:" + model + "?sampler=ddim&steps=5", dir));
             assertEquals(8, w1.accuracy().total());
             assertEquals(1.0, w1.accuracy().share(), 0.0, w1.accuracy().toString());
             // w = 0 is the null label's (bright) model for every image: only the bright half is right
-            SetMeasurement w0 = evaluator.measure(ImageSet.parse("model:" + model + "?steps=5&guidance=0", dir));
+            SetMeasurement w0 = evaluator.measure(ImageSet.parse("model:" + model + "?sampler=ddim&steps=5&guidance=0", dir));
             assertEquals(0.5, w0.accuracy().share(), 0.0, w0.accuracy().toString());
             assertArrayEquals(new long[] {0, 4}, w0.accuracy().hitsByClass());
         }
@@ -159,7 +160,7 @@ class ConditionalSamplesTest {
     @Test
     void unknownClassNamesListTheModelsClasses() throws IOException {
         Path model = TinyOnnx.conditionalDenoiser(dir.resolve("c.onnx"), 1, 4);
-        ImageSet.ModelSamples m = (ImageSet.ModelSamples) ImageSet.parse("model:" + model + "?steps=5&class=sneaker", dir);
+        ImageSet.ModelSamples m = (ImageSet.ModelSamples) ImageSet.parse("model:" + model + "?sampler=ddim&steps=5&class=sneaker", dir);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FACTORY.open(m, 2, 2));
         assertEquals("unknown class 'sneaker': expected a label 0..1 or one of the names (0=dark, 1=bright), or 'none' for the null label (no class)", e.getMessage());
     }

@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
             "Frechet distance (FID) between two image sets, measured with a feature extractor ONNX model.",
             "A SET is: a folder of PNG/JPEG images, a .fidstats file (or stats:FILE), fashion-mnist-train, "
                     + "fashion-mnist-test, noise[:n=N&seed=S&size=HxW&channels=C], or "
-                    + "model:m.onnx?sampler=ddim&steps=50&n=1000&seed=0&eta=0 (a class-conditional model also takes "
+                    + "model:m.onnx?sampler=dpmpp-sde&steps=20&n=1000&seed=0&eta=0 (the sampler and steps default to ddpm"
+                    + " sample's; a class-conditional model also takes "
                     + "guidance=W and class=NAME|LABEL|all|none; by default the image of seed s is drawn for class s mod K at w=1). "
                     + "Model samples are drawn on --device; the extractor runs on the CPU.",
             "For a class-conditional model's samples, the class accuracy is the share that the extractor's "
@@ -57,7 +58,7 @@ import picocli.CommandLine.Spec;
             "  ddpm fid samples/ fashion-mnist-test",
             "  ddpm fid fashion-mnist-test --save-stats test.fidstats",
             "  ddpm fid 'model:m.onnx?sampler=ddim&steps=50&n=1000' test.fidstats",
-            "  ddpm fid --table --model m.onnx -n 1000 --settings ddim-10,ddim-50,dpmpp-20",
+            "  ddpm fid --table --model m.onnx -n 1000 --settings dpmpp-sde-20,dpmpp-sde-10,ddim-50",
             "  ddpm fid --table --model conditional.onnx -n 1000 --settings dpmpp-20@w1,dpmpp-20@w2,dpmpp-20@w4",
         })
 public final class FidCommand implements Callable<Integer> {
@@ -126,7 +127,7 @@ public final class FidCommand implements Callable<Integer> {
             description = "Sampler settings of --table, with a guidance scale W for a class-conditional model "
                     + "(dpmpp-20@w2; without @w a conditional model is sampled at w=1, every class in turn), or"
                     + " @none for its null label (the model without a class) (default ${DEFAULT-VALUE}).",
-            defaultValue = "ddim-10,ddim-20,ddim-50")
+            defaultValue = "dpmpp-sde-20,dpmpp-sde-10,dpmpp-20,ddim-50")
     List<String> settings;
 
     @Option(names = "--reference", paramLabel = "SET", description = "Reference set of --table (default ${DEFAULT-VALUE}); all its images are used.",
@@ -162,7 +163,7 @@ public final class FidCommand implements Callable<Integer> {
         }
         if (model != null) {
             throw new ParameterException(spec.commandLine(), "--model belongs to --table; to measure a model's samples use the set model:"
-                    + model + "?sampler=ddim&steps=50");
+                    + model + " (ddpm sample's sampler) or model:" + model + "?sampler=ddim&steps=50");
         }
         if (sets.size() > 2) {
             throw new ParameterException(spec.commandLine(), "expected one or two image sets, found " + sets.size() + ": "

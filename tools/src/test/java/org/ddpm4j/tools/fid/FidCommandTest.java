@@ -163,7 +163,7 @@ class FidCommandTest {
         assertTrue(ImageIO.read(out.resolve("fid-table.png").toFile()).getWidth() > 400);
 
         // the same measure for one model set against another set
-        Run two = run("fid", "model:" + model + "?steps=5&n=8&guidance=0", "fashion-mnist-test", "--extractor", ex.toString(),
+        Run two = run("fid", "model:" + model + "?sampler=ddim&steps=5&n=8&guidance=0", "fashion-mnist-test", "--extractor", ex.toString(),
                 "--data-dir", data.toString(), "--threads", "1", "--no-progress");
         assertEquals(0, two.code(), two.err());
         assertTrue(two.out().contains("class accuracy 50.00% (c.onnx ddim-5@w0: 4 of 8 samples classified as the class"
