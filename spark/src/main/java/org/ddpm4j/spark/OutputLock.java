@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.ShutdownHookManager;
 import org.ddpm4j.runtime.io.RunFolderLock;
 
 /**
@@ -29,7 +30,7 @@ import org.ddpm4j.runtime.io.RunFolderLock;
  * file {@value #MARKER} in the folder without overwrite ({@code FileSystem.create(path, false)}, which fails on
  * HDFS when the file exists), writes its command, process id, host and start time into it, renews its
  * modification time every {@value #RENEW_SECONDS_DEFAULT} seconds while the job runs, and removes it when the
- * job ends, failed or not. A second job into the folder is refused at once, naming the holder. A marker that a
+ * job ends, failed or not, or when the driver is stopped by a signal (a shutdown hook). A second job into the folder is refused at once, naming the holder. A marker that a
  * killed driver left behind stays until someone removes it: the refusal says so, and gives the command that
  * removes it, when the holder's process is gone (same host) or the marker was not renewed for
  * {@value #STALE_RENEWALS} renewal periods.
@@ -56,6 +57,7 @@ public final class OutputLock implements AutoCloseable {
     private final Path marker;
     private final byte[] content;
     private final ScheduledExecutorService renewer;
+    private final Runnable atExit = this::release;
 
     private OutputLock(RunFolderLock local, FileSystem fs, Path marker, byte[] content, ScheduledExecutorService renewer) {
         this.local = local;
@@ -110,7 +112,10 @@ public final class OutputLock implements AutoCloseable {
             return t;
         });
         renewer.scheduleAtFixedRate(() -> renew(fs, marker), period, period, TimeUnit.SECONDS);
-        return new OutputLock(null, fs, marker, content, renewer);
+        OutputLock lock = new OutputLock(null, fs, marker, content, renewer);
+        // a driver stopped by a signal (Ctrl-C, SIGTERM) removes its marker too: before Hadoop closes its file systems
+        ShutdownHookManager.get().addShutdownHook(lock.atExit, FileSystem.SHUTDOWN_HOOK_PRIORITY + 1);
+        return lock;
     }
 
     /** The marker on a Hadoop store (null on the local file system, where the OS lock serves). */
@@ -123,6 +128,18 @@ public final class OutputLock implements AutoCloseable {
     public void close() {
         if (local != null) {
             local.close();
+            return;
+        }
+        try {
+            ShutdownHookManager.get().removeShutdownHook(atExit);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook releases the folder (release is idempotent)
+        }
+        release();
+    }
+
+    private synchronized void release() {
+        if (renewer.isShutdown()) {
             return;
         }
         renewer.shutdownNow();

@@ -341,6 +341,50 @@ class HdfsOutputTest {
         assertManifestAgreesWithFiles(out, COUNT);
     }
 
+    /** A forked JVM that holds the output lock of {@code folder} ({@link MarkerHolder}), once it holds it. */
+    private static Process holder(String folder) throws IOException {
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), MarkerHolder.class.getName(), uri(folder))
+                .redirectErrorStream(true).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith("held ")) {
+                return p;
+            }
+            seen.append(line).append('\n');
+        }
+        throw new AssertionError("the holder ended without the lock: " + seen);
+    }
+
+    @Test
+    void aStoppedDriverRemovesItsMarkerAndAKilledOnesIsNamedStale() throws Exception {
+        String out = "/forked";
+        hdfs.mkdirs(new Path(uri(out)));
+        Process stopped = holder(out);
+        try {
+            assertTrue(assertThrows(OutputLock.OutputInUseException.class, () -> SampleJob.run(sc, settings(out)))
+                    .getMessage().startsWith("--out " + uri(out) + " is in use by marker-holder: pid " + stopped.pid()));
+            stopped.destroy(); // SIGTERM, as Ctrl-C or a resource manager stops a driver: its shutdown hook runs
+            assertTrue(stopped.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            stopped.destroyForcibly();
+        }
+        assertFalse(hdfs.exists(marker(out)), "a driver stopped by a signal removes its marker");
+
+        Process killed = holder(out);
+        killed.destroyForcibly(); // SIGKILL: nothing of the driver runs
+        assertTrue(killed.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(hdfs.exists(marker(out)), "kill -9 leaves the marker");
+        String refusal = assertThrows(OutputLock.OutputInUseException.class, () -> SampleJob.run(sc, settings(out)))
+                .getMessage();
+        assertTrue(refusal.startsWith("--out " + uri(out) + " holds a stale marker of marker-holder: pid " + killed.pid()),
+                refusal);
+        assertTrue(refusal.endsWith(" (its process " + killed.pid() + " on this host is gone); if no job writes there,"
+                + " remove it with: hdfs dfs -rm " + uri(out + "/" + OutputLock.MARKER)), refusal);
+    }
+
     @Test
     void theMarkerIsRemovedWhenTheJobFails() throws Exception {
         String out = "/failing";
