@@ -10,7 +10,7 @@
 #            jar Spark 4.0.1 brings).
 # SCRIPT:    default spark/python/test_ddpm4j_spark.py on the shipped models/fashion-mnist/model.onnx.
 #
-# It builds (mvn package -pl spark -am) when the application jar is missing, lays out a Spark home in
+# It builds (mvn package -pl spark -am) when the application jar is missing or older than the sources, lays out a Spark home in
 # spark/target/pyspark-home (jars/: links to Spark 4.0.1's jars from Maven, spark/target/spark-lib, and to the
 # application jar, which holds the jars Spark shares with it; bin/: a link to
 # SPARK_SRC/bin), and runs python3 with SPARK_SRC/python, PY4J_SRC/py4j-python/src and spark/python on PYTHONPATH.
@@ -31,7 +31,9 @@ for need in "$spark_src/python/pyspark/__init__.py" "$spark_src/bin/spark-submit
   fi
 done
 target="$root/spark/target"
-if [ ! -f "$target/ddpm4j-spark.jar" ] || [ ! -d "$target/spark-lib" ]; then
+if [ ! -f "$target/ddpm4j-spark.jar" ] || [ ! -d "$target/spark-lib" ] \
+    || [ -n "$(find "$root/runtime/src/main" "$root/fid/src/main" "$root/spark/src/main" "$root/spark/pom.xml" \
+               -newer "$target/ddpm4j-spark.jar" -type f -print -quit 2>/dev/null)" ]; then
   echo "run-with-source-pyspark: building (mvn -q -DskipTests package -pl spark -am)..." >&2
   (cd "$root" && mvn -B -q -DskipTests package -pl spark -am) >&2
 fi
