@@ -26,7 +26,7 @@ import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
  * ({@link SampleTask}, {@link HadoopFiles}) and its part of the manifest; the driver receives one small record
  * per partition, never one per image, joins the parts into {@value #MANIFEST} (index, seed, file, sha256) by
  * streaming them in partition order, and removes the temporary folders. Names and sub-folders follow
- * {@link SampleLayout}.
+ * {@link SampleLayout}. The output folder is the job's alone while it runs ({@link OutputLock}).
  */
 public final class SampleJob {
 
@@ -73,6 +73,8 @@ public final class SampleJob {
      * @throws NoSuchFileException      when the model does not exist
      * @throws IllegalArgumentException when the settings do not fit the model or the output folder cannot be
      *                                  written (both checked on the driver before any task runs)
+     * @throws OutputLock.OutputInUseException when another job writes to the output folder, or a stale marker
+     *                                  of a killed one is in the way ({@link OutputLock}; before any task runs)
      */
     public static Summary run(JavaSparkContext sc, SampleSettings s) throws IOException {
         long start = System.nanoTime();
@@ -83,6 +85,15 @@ public final class SampleJob {
             sampler = p.sampler(s.request(0, Math.min(s.batch(), s.count()), p.info())).toString();
         }
         OutputFolder out = OutputFolder.prepare("--out", s.out(), hadoop);
+        try (OutputLock lock = OutputLock.acquire("--out", out, "ddpm-spark sample", sc.sc().applicationId())) {
+            return write(sc, s, model, sampler, out, start);
+        }
+    }
+
+    /** The job proper, once the output folder is this job's alone. */
+    private static Summary write(JavaSparkContext sc, SampleSettings s, ShippedFile model, String sampler,
+            OutputFolder out, long start) throws IOException {
+        Configuration hadoop = sc.hadoopConfiguration();
         model.ship(sc, hadoop);
         int partitions = s.partitions() > 0 ? s.partitions() : sc.defaultParallelism();
         SampleTask task = new SampleTask(s, model.sha256(), model.shippedName(), model.fileName(),
@@ -91,10 +102,14 @@ public final class SampleJob {
         FileSystem fs = out.fs();
         Path manifest = new Path(out.path(), MANIFEST);
         List<SampleTask.Part> parts;
-        try {
-            parts = sc.parallelize(IntStream.range(0, partitions).boxed().toList(), partitions)
-                    .map(task::runInTask).collect();
-            joinManifest(fs, out.path(), partitions, manifest);
+        try (JobAttempts attempts = JobAttempts.track(sc.sc())) {
+            try {
+                parts = sc.parallelize(IntStream.range(0, partitions).boxed().toList(), partitions)
+                        .map(task::runInTask).collect();
+                joinManifest(fs, out.path(), partitions, manifest);
+            } finally {
+                awaitKilledAttempts(attempts);
+            }
         } finally {
             fs.delete(new Path(out.path(), HadoopFiles.TEMP_FOLDER), true);
             fs.delete(new Path(out.path(), MANIFEST_PARTS), true);
@@ -104,6 +119,25 @@ public final class SampleJob {
         return new Summary(sampler, count, layout.relativePath(SampleSettings.PREFIX, 0, s.seed()),
                 layout.relativePath(SampleSettings.PREFIX, s.count() - 1, s.seed() + s.count() - 1), partitions,
                 (System.nanoTime() - start) / 1e9, Locations.display(out.path()), Locations.display(manifest));
+    }
+
+    /** How long the job waits for killed attempts (stragglers, losing speculative copies) before its cleanup. */
+    private static final long KILLED_ATTEMPTS_WAIT_MILLIS = 60_000;
+
+    /**
+     * Waits for the job's attempts that still run (killed stragglers and losing speculative copies, which stop at
+     * their next image), so that none writes a temporary file after the cleanup.
+     */
+    private static void awaitKilledAttempts(JobAttempts attempts) {
+        try {
+            if (!attempts.awaitNoneRunning(KILLED_ATTEMPTS_WAIT_MILLIS)) {
+                System.err.println("ddpm-spark sample: warning: task attempts of the job still ran "
+                        + KILLED_ATTEMPTS_WAIT_MILLIS / 1000 + " s after it ended; a temporary file they write later is"
+                        + " removed by the next run into the folder");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The manifest: the header, then the parts in partition order (so in index order), streamed. */

@@ -36,6 +36,9 @@ final class SampleTask implements Serializable {
         private static final long serialVersionUID = 1L;
     }
 
+    /** The Spark local property of the slow-attempt fault injection ({@link #slowFirstAttempt}). */
+    static final String SLOW_FIRST_ATTEMPT = "ddpm4j.test.slowFirstAttemptMillis";
+
     private final SampleSettings s;
     private final String sha256;
     private final String shippedName;
@@ -64,7 +67,27 @@ final class SampleTask implements Serializable {
         DiffusionPipeline pipeline = ExecutorSessions.pipeline(sha256,
                 java.nio.file.Path.of(SparkFiles.get(shippedName)), s.taskOptions());
         boolean inject = s.failFirstAttempt() && partition == 0 && task.attemptNumber() == 0;
+        slowFirstAttempt(task, partition);
         return write(partition, pipeline, "attempt-" + task.taskAttemptId(), inject);
+    }
+
+    /**
+     * Fault injection for tests: the Spark local property {@value #SLOW_FIRST_ATTEMPT} (milliseconds), set on the
+     * thread that starts the job, holds the first attempt of partition 0 back that long, as a straggler would be
+     * (until Spark kills it).
+     */
+    private static void slowFirstAttempt(TaskContext task, int partition) {
+        String millis = task.getLocalProperty(SLOW_FIRST_ATTEMPT);
+        if (millis != null && partition == 0 && task.attemptNumber() == 0) {
+            long end = System.nanoTime() + Long.parseLong(millis) * 1_000_000L;
+            try {
+                while (System.nanoTime() < end && !task.isInterrupted()) {
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // killed: the write loop's first check ends the attempt
+            }
+        }
     }
 
     /** The first batch of partition {@code p} (the batches are split into contiguous, near-equal ranges). */
@@ -104,6 +127,10 @@ final class SampleTask implements Serializable {
                 }
                 GenerationResult result = pipeline.generate(request);
                 for (int j = 0; j < n; j++) {
+                    TaskContext task = TaskContext.get();
+                    if (task != null) {
+                        task.killTaskIfInterrupted(); // a killed attempt (a losing speculative copy) stops here
+                    }
                     long index = first + j;
                     long seed = result.seeds()[j];
                     String file = layout.relativePath(SampleSettings.PREFIX, index, seed);

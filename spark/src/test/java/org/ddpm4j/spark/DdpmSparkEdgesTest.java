@@ -18,6 +18,7 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.ddpm4j.fid.TinyOnnx;
 import org.ddpm4j.runtime.image.PngFiles;
+import org.ddpm4j.runtime.io.RunFolderLock;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
 import org.ddpm4j.runtime.pipeline.GenerationRequest;
@@ -130,6 +131,35 @@ class DdpmSparkEdgesTest {
         assertTrue(proc.err().startsWith("ddpm-spark sample: --out /proc is not writable: "), proc.err());
         assertTrue(!proc.err().contains(HadoopFiles.TEMP_FOLDER), "no internal name: " + proc.err());
         assertEquals(started, startedTasks.get(), "no task ran");
+    }
+
+    @Test
+    void aLocalOutputFolderHasOneWriterWhetherDdpmSampleOrDdpmSparkHoldsIt() throws IOException {
+        Path out = odd.resolve("one writer");
+        int started = startedTasks.get();
+        try (RunFolderLock ddpmSample = RunFolderLock.acquire(out, "ddpm sample")) { // a ddpm sample run writing there
+            String holder = Files.readString(out.resolve(RunFolderLock.FILE_NAME)).strip();
+            Run r = run("sample", "--model", model.toString(), "--out", out.toString(), "-n", "3", "--sampler", "ddim",
+                    "--steps", "2");
+            assertEquals(2, r.code(), r.err());
+            assertEquals(List.of("ddpm-spark sample: --out " + out + " is in use by " + holder + "; ddpm-spark sample"
+                    + " writes there only when nothing else does: wait for it to end, stop it, or choose another folder"),
+                    r.errLines());
+            assertTrue(holder.startsWith("ddpm sample: pid " + ProcessHandle.current().pid() + " on host "), holder);
+        }
+        assertEquals(started, startedTasks.get(), "no task ran");
+        Run r = run("sample", "--model", model.toString(), "--out", out.toString(), "-n", "3", "--sampler", "ddim",
+                "--steps", "2");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", Files.readString(out.resolve(RunFolderLock.FILE_NAME)), "released: the lock file is emptied");
+        // and while ddpm-spark writes, ddpm sample is refused (the same operating-system lock)
+        try (OutputLock spark = OutputLock.acquire("--out", OutputFolder.prepare("--out", out.toString(),
+                sc.hadoopConfiguration()), "ddpm-spark sample", sc.sc().applicationId())) {
+            RunFolderLock.FolderInUseException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    RunFolderLock.FolderInUseException.class, () -> RunFolderLock.acquire(out, "ddpm sample"));
+            assertTrue(e.holder().startsWith("ddpm-spark sample (Spark application " + sc.sc().applicationId()
+                    + "): pid "), e.holder());
+        }
     }
 
     @Test

@@ -59,6 +59,7 @@ class HdfsOutputTest {
     private static java.nio.file.Path model;
     private static final AtomicInteger failedTasks = new AtomicInteger();
     private static final AtomicInteger startedTasks = new AtomicInteger();
+    private static final AtomicInteger startedJobs = new AtomicInteger();
 
     @BeforeAll
     static void start() throws IOException {
@@ -71,6 +72,11 @@ class HdfsOutputTest {
         sc = new JavaSparkContext(new SparkConf().setMaster("local[2,2]").setAppName("ddpm4j-hdfs-test")
                 .set("spark.ui.enabled", "false").set("spark.ui.showConsoleProgress", "false"));
         sc.sc().addSparkListener(new SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+                startedJobs.incrementAndGet();
+            }
+
             @Override
             public void onTaskStart(SparkListenerTaskStart start) {
                 startedTasks.incrementAndGet();
@@ -224,6 +230,190 @@ class HdfsOutputTest {
                 Map.of());
         assertEquals(COUNT, FidJob.statistics(sc, uri("/job"), new FidSettings(extractor.toString(), "features", 0, 4,
                 dir.toString(), "cpu", 2)).count());
+    }
+
+    /** Runs {@code ddpm-spark sample} in this JVM (it uses the running context) and returns its exit code and stderr. */
+    private static String[] cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = DdpmSpark.run(args, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        return new String[] {Integer.toString(code), err.toString()};
+    }
+
+    private static Path marker(String folder) {
+        return new Path(uri(folder + "/" + OutputLock.MARKER));
+    }
+
+    private static void writeMarker(String folder, String text, long modifiedMillis) throws IOException {
+        try (var os = hdfs.create(marker(folder), false)) {
+            os.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        hdfs.setTimes(marker(folder), modifiedMillis, -1);
+    }
+
+    @Test
+    void aSecondJobIntoTheSameFolderIsRefusedAtOnceWhileTheFirstRunsAndTheMarkerGoesWithTheFirst() throws Exception {
+        String out = "/two-jobs";
+        int jobsBefore = startedJobs.get();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<SampleJob.Summary> first = pool.submit(() -> {
+                sc.setLocalProperty(SampleTask.SLOW_FIRST_ATTEMPT, "4000"); // the first job stays a while
+                try {
+                    return SampleJob.run(sc, settings(out));
+                } finally {
+                    sc.setLocalProperty(SampleTask.SLOW_FIRST_ATTEMPT, null);
+                }
+            });
+            for (int i = 0; i < 300 && !hdfs.exists(marker(out)); i++) {
+                Thread.sleep(50);
+            }
+            String holder = new String(HadoopFiles.readAll(hdfs, marker(out)), StandardCharsets.UTF_8).strip();
+            assertTrue(holder.matches("ddpm-spark sample \\(Spark application " + sc.sc().applicationId()
+                    + "\\): pid " + ProcessHandle.current().pid() + " on host \\S+, since \\S+Z"), holder);
+            for (int i = 0; i < 300 && startedJobs.get() == jobsBefore; i++) {
+                Thread.sleep(50); // the first job's start reaches the listener
+            }
+            int jobs = startedJobs.get();
+
+            OutputLock.OutputInUseException e = assertThrows(OutputLock.OutputInUseException.class,
+                    () -> SampleJob.run(sc, settings(out).withSeed(77)));
+            assertTrue(e.getMessage().startsWith("--out " + uri(out) + " is in use by " + holder + "; "), e.getMessage());
+            String[] refused = cli("sample", "--model", model.toString(), "-n", "3", "--sampler", "ddim", "--steps", "2",
+                    "--out", uri(out));
+            assertEquals("2", refused[0], refused[1]);
+            assertEquals(1, refused[1].lines().count(), refused[1]);
+            assertTrue(refused[1].startsWith("ddpm-spark sample: --out " + uri(out) + " is in use by " + holder),
+                    refused[1]);
+            sc.sc().listenerBus().waitUntilEmpty();
+            assertEquals(jobs, startedJobs.get(), "the refused runs started no Spark job");
+            assertFalse(first.isDone(), "refused while the first job was still running");
+
+            assertEquals(COUNT, first.get().count());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertManifestAgreesWithFiles(out, COUNT); // the marker is gone with the rest of the job's own files
+        assertEquals(COUNT, SampleJob.run(sc, settings(out)).count(), "the folder is free again");
+    }
+
+    @Test
+    void aStaleMarkerIsRefusedWithTheCommandThatRemovesIt() throws Exception {
+        String out = "/stale";
+        hdfs.mkdirs(new Path(uri(out)));
+        String otherHost = "ddpm-spark sample (Spark application app-1): pid 4242 on host no-such-host, since "
+                + "2026-01-01T00:00:00Z";
+        writeMarker(out, otherHost + "\n", System.currentTimeMillis() - 3_600_000L);
+        int jobs = startedJobs.get();
+        String refusal = assertThrows(OutputLock.OutputInUseException.class, () -> SampleJob.run(sc, settings(out)))
+                .getMessage();
+        assertEquals("--out " + uri(out) + " holds a stale marker of " + otherHost + " (not renewed for 60 min; a"
+                + " running job renews it every 30 s, so its driver was probably killed); if no job writes there,"
+                + " remove it with: hdfs dfs -rm " + uri(out + "/" + OutputLock.MARKER), refusal);
+        String[] cli = cli("sample", "--model", model.toString(), "-n", "3", "--sampler", "ddim", "--steps", "2", "--out",
+                uri(out));
+        assertEquals("2", cli[0]);
+        assertEquals("ddpm-spark sample: " + refusal, cli[1].strip());
+
+        // a driver on this host whose process is gone: stale however fresh its marker
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        hdfs.delete(marker(out), false);
+        String deadHere = "ddpm-spark sample (Spark application app-2): pid " + gone.pid() + " on host "
+                + org.ddpm4j.runtime.io.RunFolderLock.hostName() + ", since 2026-01-01T00:00:00Z";
+        writeMarker(out, deadHere, System.currentTimeMillis());
+        assertTrue(assertThrows(OutputLock.OutputInUseException.class, () -> SampleJob.run(sc, settings(out)))
+                .getMessage().contains(" holds a stale marker of " + deadHere + " (its process " + gone.pid()
+                        + " on this host is gone); if no job writes there, remove it with: hdfs dfs -rm "));
+
+        // a marker renewed a moment ago by a driver on another host: in use
+        hdfs.delete(marker(out), false);
+        writeMarker(out, otherHost, System.currentTimeMillis());
+        assertTrue(assertThrows(OutputLock.OutputInUseException.class, () -> SampleJob.run(sc, settings(out)))
+                .getMessage().startsWith("--out " + uri(out) + " is in use by " + otherHost + "; "));
+        assertArrayEquals(otherHost.getBytes(StandardCharsets.UTF_8), HadoopFiles.readAll(hdfs, marker(out)),
+                "a refused job leaves the marker alone");
+        sc.sc().listenerBus().waitUntilEmpty();
+        assertEquals(jobs, startedJobs.get(), "no Spark job started");
+
+        hdfs.delete(marker(out), false); // what the hint says to do
+        assertEquals(COUNT, SampleJob.run(sc, settings(out)).count());
+        assertManifestAgreesWithFiles(out, COUNT);
+    }
+
+    /** A forked JVM that holds the output lock of {@code folder} ({@link MarkerHolder}), once it holds it. */
+    private static Process holder(String folder) throws IOException {
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), MarkerHolder.class.getName(), uri(folder))
+                .redirectErrorStream(true).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith("held ")) {
+                return p;
+            }
+            seen.append(line).append('\n');
+        }
+        throw new AssertionError("the holder ended without the lock: " + seen);
+    }
+
+    @Test
+    void aStoppedDriverRemovesItsMarkerAndAKilledOnesIsNamedStale() throws Exception {
+        String out = "/forked";
+        hdfs.mkdirs(new Path(uri(out)));
+        Process stopped = holder(out);
+        try {
+            assertTrue(assertThrows(OutputLock.OutputInUseException.class, () -> SampleJob.run(sc, settings(out)))
+                    .getMessage().startsWith("--out " + uri(out) + " is in use by marker-holder: pid " + stopped.pid()));
+            stopped.destroy(); // SIGTERM, as Ctrl-C or a resource manager stops a driver: its shutdown hook runs
+            assertTrue(stopped.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            stopped.destroyForcibly();
+        }
+        assertFalse(hdfs.exists(marker(out)), "a driver stopped by a signal removes its marker");
+
+        Process killed = holder(out);
+        killed.destroyForcibly(); // SIGKILL: nothing of the driver runs
+        assertTrue(killed.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(hdfs.exists(marker(out)), "kill -9 leaves the marker");
+        String refusal = assertThrows(OutputLock.OutputInUseException.class, () -> SampleJob.run(sc, settings(out)))
+                .getMessage();
+        assertTrue(refusal.startsWith("--out " + uri(out) + " holds a stale marker of marker-holder: pid " + killed.pid()),
+                refusal);
+        assertTrue(refusal.endsWith(" (its process " + killed.pid() + " on this host is gone); if no job writes there,"
+                + " remove it with: hdfs dfs -rm " + uri(out + "/" + OutputLock.MARKER)), refusal);
+    }
+
+    @Test
+    void theMarkerIsRemovedWhenTheJobFails() throws Exception {
+        String out = "/failing";
+        hdfs.mkdirs(new Path(uri(out)));
+        hdfs.create(new Path(uri(out + "/0004"))).close(); // a file where a sub-folder goes: every attempt fails
+        assertThrows(org.apache.spark.SparkException.class,
+                () -> SampleJob.run(sc, settings(out).withFilesPerFolder(4)));
+        assertFalse(hdfs.exists(marker(out)), "the marker is gone after a failed job");
+        assertFalse(hdfs.exists(new Path(uri(out + "/" + HadoopFiles.TEMP_FOLDER))));
+    }
+
+    @Test
+    void aRunningJobRenewsItsMarker() throws Exception {
+        Configuration conf = new Configuration(hdfs.getConf());
+        conf.setInt(OutputLock.RENEW_SECONDS_KEY, 1);
+        try (FileSystem fs = FileSystem.newInstance(hdfs.getUri(), conf)) {
+            Path folder = fs.makeQualified(new Path("/renewed"));
+            fs.mkdirs(folder);
+            try (OutputLock lock = OutputLock.acquire("--out", new OutputFolder(fs, folder), "test", null)) {
+                Path m = lock.marker().orElseThrow();
+                long hourAgo = System.currentTimeMillis() - 3_600_000L;
+                fs.setTimes(m, hourAgo, -1);
+                for (int i = 0; i < 100 && fs.getFileStatus(m).getModificationTime() == hourAgo; i++) {
+                    Thread.sleep(50);
+                }
+                assertTrue(fs.getFileStatus(m).getModificationTime() > hourAgo + 3_500_000L, "renewed");
+            }
+            assertFalse(fs.exists(new Path(folder, OutputLock.MARKER)), "removed on close");
+        }
     }
 
     @Test

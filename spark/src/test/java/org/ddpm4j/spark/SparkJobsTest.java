@@ -121,7 +121,8 @@ class SparkJobsTest {
     private static void assertSameAsDdpmSample(Path out) throws IOException {
         TreeSet<String> expected = names(reference);
         expected.add(SampleJob.MANIFEST);
-        assertEquals(expected, names(out), "the output folder holds the images and the manifest only");
+        expected.add(OutputLock.MARKER); // the released lock file, as ddpm sample leaves it
+        assertEquals(expected, names(out), "the output folder holds the images, the manifest and the lock file only");
         List<String> manifest = Files.readAllLines(out.resolve(SampleJob.MANIFEST), StandardCharsets.UTF_8);
         assertEquals("index,seed,file,sha256", manifest.get(0));
         assertEquals(COUNT + 1, manifest.size());
@@ -212,7 +213,7 @@ class SparkJobsTest {
         assertEquals("0000/sample-0000-seed0.png", r.firstFile());
         assertEquals("0020/sample-0024-seed24.png", r.lastFile());
         try (Stream<Path> top = Files.list(out)) {
-            assertEquals(List.of("0000", "0010", "0020", SampleJob.MANIFEST), top.map(p -> p.getFileName().toString())
+            assertEquals(List.of(OutputLock.MARKER, "0000", "0010", "0020", SampleJob.MANIFEST), top.map(p -> p.getFileName().toString())
                     .sorted().toList());
         }
         for (String shard : List.of("0000", "0010")) {

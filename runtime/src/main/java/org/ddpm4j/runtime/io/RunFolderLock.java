@@ -147,8 +147,8 @@ public final class RunFolderLock implements AutoCloseable {
         }
     }
 
-    /** The host name: the kernel's on Linux (no name lookup), else the JDK's. */
-    private static String hostName() {
+    /** The host name the lock file names: the kernel's on Linux (no name lookup), else the JDK's. */
+    public static String hostName() {
         try {
             Path kernel = Path.of("/proc/sys/kernel/hostname");
             if (Files.isReadable(kernel)) {
