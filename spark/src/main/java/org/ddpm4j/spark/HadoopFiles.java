@@ -147,6 +147,11 @@ public final class HadoopFiles {
             }
             boolean tmpGone = false;
             try {
+                // Hadoop's rename moves a file INTO a folder of the target's name and returns true: refuse first
+                FileStatus before = status(fs, target);
+                if (before != null && before.isDirectory()) {
+                    throw new IOException("cannot write " + target + ": a folder of that name exists");
+                }
                 if (rename(fs, tmp, target)) {
                     tmpGone = true;
                     return Outcome.WRITTEN;

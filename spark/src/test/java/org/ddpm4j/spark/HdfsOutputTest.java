@@ -157,6 +157,24 @@ class HdfsOutputTest {
     }
 
     @Test
+    void aFolderWithTheImagesNameIsRefusedNotWrittenInto() throws IOException {
+        Path target = new Path(uri("/folder-named-like-an-image/a.png"));
+        hdfs.mkdirs(target);
+        // what a plain rename would do: move the file into the folder and report success
+        Path probe = new Path(uri("/folder-named-like-an-image/probe"));
+        hdfs.create(probe).close();
+        assertTrue(hdfs.rename(probe, target), "HDFS renames a file into a folder of the target's name");
+        hdfs.delete(new Path(target, "probe"), false);
+
+        IOException e = assertThrows(IOException.class, () -> HadoopFiles.writeAtomically(hdfs, target,
+                "png".getBytes(StandardCharsets.UTF_8), "attempt-1"));
+        assertEquals("cannot write " + target + ": a folder of that name exists", e.getMessage());
+        assertEquals(0, hdfs.listStatus(target).length, "nothing moved into the folder");
+        assertEquals(0, hdfs.listStatus(new Path(uri("/folder-named-like-an-image/" + HadoopFiles.TEMP_FOLDER))).length,
+                "no temporary file left");
+    }
+
+    @Test
     void anAttemptWhoseTemporaryFileWasRemovedFailsWithoutTouchingTheTarget() throws IOException {
         Path target = new Path(uri("/vanished/a.png"));
         byte[] good = "good".getBytes(StandardCharsets.UTF_8);
