@@ -11,8 +11,8 @@ import org.ddpm4j.tools.DdpmCommand;
 import picocli.CommandLine.Command;
 
 /**
- * The run that the build records the class-data-sharing archive from ({@code tools/pom.xml} starts it
- * with {@code -XX:ArchiveClassesAtExit}): the {@code ddpm} commands whose start-up matters, in one
+ * The run that the build records the class-data-sharing archive from ({@link ClassArchiveBuilder} starts
+ * it with {@code -XX:DumpLoadedClassList}): the {@code ddpm} commands whose start-up matters, in one
  * JVM, so that the classes they load are archived already parsed and verified. It asks every
  * subcommand for its help, and inspects, verifies and samples from a model when one is given.
  *

@@ -12,6 +12,14 @@ import picocli.CommandLine.IFactory;
  */
 public final class CommandFactory implements IFactory, AutoCloseable {
 
+    static {
+        // picocli's default factory looks for Groovy's Closure class once, unless told not to: no ddpm command is
+        // Groovy, and a class the class loader does not find costs opening every jar on the class path.
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
+    }
+
     private final Class<?> mainClass;
     private final IFactory plain = CommandLine.defaultFactory();
     private MicronautBeans beans;

@@ -66,10 +66,17 @@ class CommandFactoryTest {
     }
 
     @Test
+    void aBeanInAJarIsFoundInItsJar() {
+        // micronaut-context's jar holds $ApplicationConfiguration$Definition beside the class
+        assertTrue(MicronautBeans.isBean(io.micronaut.runtime.ApplicationConfiguration.class));
+    }
+
+    @Test
     void plainCommandsNeverStartMicronaut() throws Exception {
         assertFalse(MicronautBeans.isBean(PlainCommand.class));
         assertFalse(MicronautBeans.isBean(DdpmCommand.class));
         assertFalse(MicronautBeans.isBean(String.class));
+        assertFalse(MicronautBeans.isBean(CommandLine.class), "a class in a jar without a definition");
         try (CommandFactory factory = new CommandFactory(Parent.class)) {
             assertEquals(0, LazyCommandTree.build(Parent.class, factory, "plain").execute("plain"));
             assertNotNull(factory.create(java.util.ArrayList.class));
