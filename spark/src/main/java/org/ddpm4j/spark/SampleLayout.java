@@ -1,6 +1,7 @@
 package org.ddpm4j.spark;
 
 import java.io.Serializable;
+import org.ddpm4j.runtime.pipeline.SampleFiles;
 
 /**
  * Where image k of a run of n goes: {@code sample-<k>-seed<s>.png}, k zero-padded to the width of the last
@@ -18,8 +19,6 @@ public record SampleLayout(long count, int shardSize) implements Serializable {
 
     /** The most images in one folder. */
     public static final int SHARD_SIZE = 10_000;
-    /** The narrowest index. */
-    public static final int MIN_WIDTH = 4;
 
     /** Checks the count and shard size. */
     public SampleLayout {
@@ -36,9 +35,9 @@ public record SampleLayout(long count, int shardSize) implements Serializable {
         this(count, SHARD_SIZE);
     }
 
-    /** Digits of each index. */
+    /** Digits of each index: those of the last, at least 4, as {@code ddpm sample} names them. */
     public int width() {
-        return Math.max(MIN_WIDTH, Long.toString(count - 1).length());
+        return SampleFiles.indexWidth(count);
     }
 
     /** Whether images go to sub-folders. */
@@ -48,7 +47,7 @@ public record SampleLayout(long count, int shardSize) implements Serializable {
 
     /** The file name of image {@code index} drawn with {@code seed}. */
     public String fileName(String prefix, long index, long seed) {
-        return prefix + pad(index) + "-seed" + seed + ".png";
+        return SampleFiles.imageFileName(prefix, index, seed, count);
     }
 
     /** The sub-folder of image {@code index}, or null when the run is not sharded. */
