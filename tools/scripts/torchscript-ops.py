@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Writes the TorchScript modules through which the trainer calls libtorch's own fused kernels that
-DJL's PyTorch engine does not expose (issue 23): F.group_norm (with its affine, and optionally
+DJL's PyTorch engine does not expose (issue 23): channels-last memory order,
+F.group_norm (with its affine, and optionally
 followed by F.silu) and F.silu, each one forward/backward kernel where the trainer's DJL-op
 versions took four to six (layer norm on a reshape, a multiply and an add for the affine;
 sigmoid and a multiply for SiLU, and their backward).
@@ -39,10 +40,17 @@ class Silu(torch.nn.Module):
         return F.silu(x)
 
 
+class ChannelsLast(torch.nn.Module):
+    """x with channels-last strides (NHWC memory order), same logical [B, C, H, W] shape."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.contiguous(memory_format=torch.channels_last)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for name, module in [("group_norm", GroupNorm()), ("silu", Silu())]:
+    for name, module in [("group_norm", GroupNorm()), ("silu", Silu()), ("channels_last", ChannelsLast())]:
         scripted = torch.jit.script(module)
         path = os.path.join(out, name + ".pt")
         scripted.save(path)

@@ -13,9 +13,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * libtorch's own fused kernels that DJL's PyTorch engine does not expose: {@code F.group_norm} (with
- * its affine, optionally followed by SiLU) and {@code F.silu}, called through two weightless
- * TorchScript modules shipped as resources ({@code torchscript/*.pt}, written by
+ * What DJL's PyTorch engine does not expose: libtorch's fused {@code F.group_norm} (with its affine,
+ * optionally followed by SiLU) and {@code F.silu}, and channels-last memory order, called through
+ * three weightless TorchScript modules shipped as resources ({@code torchscript/*.pt}, written by
  * {@code tools/scripts/torchscript-ops.py}).
  *
  * <p>Why: built from DJL's operations, GroupNorm + SiLU was a layer norm on a reshape, a multiply
@@ -34,13 +34,14 @@ final class TorchScriptOps {
 
     private static final String GROUP_NORM = "torchscript/group_norm.pt";
     private static final String SILU = "torchscript/silu.pt";
+    private static final String CHANNELS_LAST = "torchscript/channels_last.pt";
 
     private static volatile Modules modules;
 
     private TorchScriptOps() {
     }
 
-    private record Modules(PtSymbolBlock groupNorm, PtSymbolBlock silu) {
+    private record Modules(PtSymbolBlock groupNorm, PtSymbolBlock silu, PtSymbolBlock channelsLast) {
     }
 
     /**
@@ -56,6 +57,11 @@ final class TorchScriptOps {
         return run(modules().silu, new NDList(x));
     }
 
+    /** {@code x.contiguous(memory_format=torch.channels_last)}. */
+    static NDArray channelsLast(NDArray x) {
+        return run(modules().channelsLast, new NDList(x));
+    }
+
     private static NDArray run(PtSymbolBlock module, NDList inputs) {
         JniUtils.setGraphExecutorOptimize(false);
         return IValueUtils.forward(module, inputs, true).singletonOrThrow();
@@ -69,7 +75,7 @@ final class TorchScriptOps {
                 if (m == null) {
                     // weightless modules: one manager for the process, never closed
                     PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Device.cpu(), "PyTorch");
-                    m = new Modules(load(manager, GROUP_NORM), load(manager, SILU));
+                    m = new Modules(load(manager, GROUP_NORM), load(manager, SILU), load(manager, CHANNELS_LAST));
                     modules = m;
                 }
             }

@@ -228,7 +228,8 @@ public final class UnetModel implements AutoCloseable {
         NDArray tembAct = UnetOps.silu(temb);
 
         Deque<NDArray> hs = new ArrayDeque<>();
-        NDArray h = UnetOps.conv3(x, p("in.conv.weight"), p("in.conv.bias"));
+        // channels-last from here on: the convolutions skip oneDNN's layout reorders (UnetOps.channelsLast)
+        NDArray h = UnetOps.channelsLast(UnetOps.conv3(x, p("in.conv.weight"), p("in.conv.bias")));
         hs.push(h);
         int levels = spec.levels();
         for (int i = 0; i < levels; i++) {

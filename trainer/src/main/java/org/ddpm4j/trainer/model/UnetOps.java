@@ -123,6 +123,18 @@ public final class UnetOps {
         return TorchScriptOps.silu(x);
     }
 
+    /**
+     * {@code x} with channels-last strides (NHWC memory order), the same logical {@code [B, C, H, W]}
+     * array. libtorch's CPU convolution (oneDNN) reorders NCHW activations into its blocked layout
+     * and back around every call, forward and backward, which took 27-44% of oneDNN's time in the
+     * fashion preset's training step ({@code ONEDNN_VERBOSE=1}); on channels-last input it runs NHWC kernels without those reorders,
+     * and its output, GroupNorm, SiLU, additions, concatenation and upsampling keep the order
+     * (docs/ABLATION.md, "Training step speed"). Values are unchanged.
+     */
+    public static NDArray channelsLast(NDArray x) {
+        return TorchScriptOps.channelsLast(x);
+    }
+
     /** Nearest-neighbour 2x upsampling of {@code [B, C, H, W]}. */
     public static NDArray upsampleNearest2x(NDArray x) {
         Shape s = x.getShape();
