@@ -29,14 +29,14 @@ public final class UnetModel implements AutoCloseable {
     private final NDManager manager;
     private final boolean ownsManager;
     private final Map<String, NDArray> params;
-    private final UnetOps.AffineOnes affineOnes;
+    private final UnetOps.NormConstants normConstants;
 
     private UnetModel(UnetSpec spec, NDManager manager, boolean ownsManager) {
         this.spec = spec;
         this.manager = manager;
         this.ownsManager = ownsManager;
         this.params = new LinkedHashMap<>();
-        this.affineOnes = new UnetOps.AffineOnes(manager);
+        this.normConstants = new UnetOps.NormConstants(manager);
     }
 
     /**
@@ -228,7 +228,8 @@ public final class UnetModel implements AutoCloseable {
         NDArray tembAct = UnetOps.silu(temb);
 
         Deque<NDArray> hs = new ArrayDeque<>();
-        NDArray h = UnetOps.conv3(x, p("in.conv.weight"), p("in.conv.bias"));
+        // channels-last from here on: the convolutions skip oneDNN's layout reorders (UnetOps.channelsLast)
+        NDArray h = UnetOps.channelsLast(UnetOps.conv3(x, p("in.conv.weight"), p("in.conv.bias")));
         hs.push(h);
         int levels = spec.levels();
         for (int i = 0; i < levels; i++) {
@@ -264,7 +265,7 @@ public final class UnetModel implements AutoCloseable {
                 h = UnetOps.conv3(UnetOps.upsampleNearest2x(h), p(n + ".weight"), p(n + ".bias"));
             }
         }
-        h = UnetOps.silu(norm("out.norm", h));
+        h = normSilu("out.norm", h);
         return UnetOps.conv3(h, p("out.conv.weight"), p("out.conv.bias"));
     }
 
@@ -280,14 +281,20 @@ public final class UnetModel implements AutoCloseable {
     }
 
     private NDArray norm(String name, NDArray x) {
-        return UnetOps.groupNorm(x, p(name + ".weight"), p(name + ".bias"), spec.groups(), spec.normEps(), affineOnes);
+        return UnetOps.groupNorm(x, p(name + ".weight"), p(name + ".bias"), spec.groups(), spec.normEps(), normConstants);
+    }
+
+    /** silu(norm(x)), in one call. */
+    private NDArray normSilu(String name, NDArray x) {
+        return UnetOps.groupNormSilu(x, p(name + ".weight"), p(name + ".bias"), spec.groups(), spec.normEps(),
+                normConstants);
     }
 
     private NDArray res(String name, NDArray x, NDArray tembAct, boolean training) {
-        NDArray h = UnetOps.conv3(UnetOps.silu(norm(name + ".norm1", x)), p(name + ".conv1.weight"), p(name + ".conv1.bias"));
+        NDArray h = UnetOps.conv3(normSilu(name + ".norm1", x), p(name + ".conv1.weight"), p(name + ".conv1.bias"));
         NDArray tproj = UnetOps.linear(tembAct, p(name + ".temb.weight"), p(name + ".temb.bias"));
         h = h.add(tproj.expandDims(2).expandDims(3));
-        h = UnetOps.silu(norm(name + ".norm2", h));
+        h = normSilu(name + ".norm2", h);
         h = UnetOps.dropout(h, spec.dropout(), training);
         h = UnetOps.conv3(h, p(name + ".conv2.weight"), p(name + ".conv2.bias"));
         NDArray skip = params.containsKey(name + ".skip.weight")
@@ -387,7 +394,7 @@ public final class UnetModel implements AutoCloseable {
 
     @Override
     public void close() {
-        affineOnes.close();
+        normConstants.close();
         if (ownsManager) {
             manager.close();
         }

@@ -118,9 +118,21 @@ public final class UnetOps {
         return y.get(new NDIndex(":, 0:{}", out));
     }
 
-    /** silu(x) = x sigmoid(x). */
+    /** silu(x) = x sigmoid(x), libtorch's fused kernel ({@link TorchScriptOps}). */
     public static NDArray silu(NDArray x) {
-        return x.mul(x.getNDArrayInternal().sigmoid());
+        return TorchScriptOps.silu(x);
+    }
+
+    /**
+     * {@code x} with channels-last strides (NHWC memory order), the same logical {@code [B, C, H, W]}
+     * array. libtorch's CPU convolution (oneDNN) reorders NCHW activations into its blocked layout
+     * and back around every call, forward and backward, which took 27-44% of oneDNN's time in the
+     * fashion preset's training step ({@code ONEDNN_VERBOSE=1}); on channels-last input it runs NHWC kernels without those reorders,
+     * and its output, GroupNorm, SiLU, additions, concatenation and upsampling keep the order
+     * (docs/ABLATION.md, "Training step speed"). Values are unchanged.
+     */
+    public static NDArray channelsLast(NDArray x) {
+        return TorchScriptOps.channelsLast(x);
     }
 
     /** Nearest-neighbour 2x upsampling of {@code [B, C, H, W]}. */
@@ -139,39 +151,39 @@ public final class UnetOps {
     }
 
     /**
-     * GroupNorm: reshape to (N, G, -1), layer norm over the last axis without affine, reshape back,
-     * then the per-channel weight and bias.
+     * GroupNorm of {@code [B, C, H, W]} over {@code groups} groups of channels, then the per-channel
+     * weight and bias: libtorch's {@code group_norm} kernel ({@link TorchScriptOps}).
      */
     public static NDArray groupNorm(NDArray x, NDArray weight, NDArray bias, int groups, double eps,
-            AffineOnes ones) {
-        Shape s = x.getShape();
-        long n = s.get(0);
-        long c = s.get(1);
-        long per = s.size() / (n * groups);
-        NDArray g = x.reshape(n, groups, per);
-        NDArray[] affine = ones.of(per);
-        NDArray normed = g.getNDArrayInternal()
-                .layerNorm(g, new Shape(per), affine[0], affine[1], (float) eps).singletonOrThrow();
-        NDArray back = normed.reshape(s);
-        Shape perChannel = new Shape(1, c, 1, 1);
-        return back.mul(weight.reshape(perChannel)).add(bias.reshape(perChannel));
+            NormConstants constants) {
+        return TorchScriptOps.groupNorm(x, weight, bias, constants.of(groups, eps, false));
+    }
+
+    /** silu(groupNorm(x)): libtorch's two fused kernels in one call. */
+    public static NDArray groupNormSilu(NDArray x, NDArray weight, NDArray bias, int groups, double eps,
+            NormConstants constants) {
+        return TorchScriptOps.groupNorm(x, weight, bias, constants.of(groups, eps, true));
     }
 
     /**
-     * Constant ones (gamma) and zeros (beta) for the fused layer norm, which needs both; cached by
-     * size, never trained.
+     * The non-tensor arguments of {@link #groupNorm} (group count, epsilon as float32, whether SiLU
+     * follows) as 0-d tensors in libtorch's memory, as the TorchScript module takes them; cached,
+     * never trained.
      */
-    public static final class AffineOnes implements AutoCloseable {
+    public static final class NormConstants implements AutoCloseable {
         private final NDManager manager;
-        private final Map<Long, NDArray[]> cache = new HashMap<>();
+        private final Map<String, NDArray[]> cache = new HashMap<>();
 
-        public AffineOnes(NDManager parent) {
+        public NormConstants(NDManager parent) {
             this.manager = parent.newSubManager();
         }
 
-        synchronized NDArray[] of(long size) {
-            return cache.computeIfAbsent(size, k -> new NDArray[] {
-                    manager.ones(new Shape(k), DataType.FLOAT32), manager.zeros(new Shape(k), DataType.FLOAT32)});
+        synchronized NDArray[] of(int groups, double eps, boolean silu) {
+            float e = (float) eps;
+            return cache.computeIfAbsent(groups + "/" + e + "/" + silu, k -> new NDArray[] {
+                    OwnedArrays.of(manager, new float[] {groups}, new Shape()),
+                    OwnedArrays.of(manager, new float[] {e}, new Shape()),
+                    OwnedArrays.of(manager, new float[] {silu ? 1f : 0f}, new Shape())});
         }
 
         @Override

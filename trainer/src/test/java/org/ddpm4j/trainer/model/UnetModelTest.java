@@ -210,7 +210,7 @@ class UnetModelTest {
         float[] gamma = {1f, 2f, -1f, 0.5f, 0f, 3f};
         float[] beta = {0f, 1f, 2f, -1f, 0.25f, 0f};
         float[] expected = naiveGroupNorm(x, n, c, h * w, groups, eps, gamma, beta);
-        try (NDManager m = NDManager.newBaseManager(); UnetOps.AffineOnes ones = new UnetOps.AffineOnes(m)) {
+        try (NDManager m = NDManager.newBaseManager(); UnetOps.NormConstants ones = new UnetOps.NormConstants(m)) {
             NDArray out = UnetOps.groupNorm(m.create(x, new Shape(n, c, h, w)), m.create(gamma), m.create(beta),
                     groups, eps, ones);
             assertArrayEquals(expected, out.toFloatArray(), 1e-5f);
