@@ -283,7 +283,8 @@ class HdfsOutputTest {
                     sc.setLocalProperty(SampleTask.SLOW_FIRST_ATTEMPT, null);
                 }
             });
-            for (int i = 0; i < 300 && !hdfs.exists(marker(out)); i++) {
+            // until the marker is there and closed (HDFS shows a file being written with length 0)
+            for (int i = 0; i < 300 && !(hdfs.exists(marker(out)) && hdfs.getFileStatus(marker(out)).getLen() > 0); i++) {
                 Thread.sleep(50);
             }
             String holder = new String(HadoopFiles.readAll(hdfs, marker(out)), StandardCharsets.UTF_8).strip();
