@@ -13,7 +13,6 @@ import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,9 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.security.UserGroupInformation;
@@ -63,10 +60,7 @@ class HdfsOutputTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Configuration conf = new Configuration();
-        conf.set("dfs.namenode.fs-limits.min-block-size", "1024");
-        cluster = new MiniDFSCluster.Builder(conf, dir.resolve("hdfs").toFile()).numDataNodes(1).build();
-        cluster.waitActive();
+        cluster = MiniHdfs.start(dir.resolve("hdfs"));
         hdfs = cluster.getFileSystem();
         model = TinyOnnx.denoiser(dir.resolve("half-epsilon.onnx"), 1, 4);
         sc = new JavaSparkContext(new SparkConf().setMaster("local[2,2]").setAppName("ddpm4j-hdfs-test")
@@ -110,32 +104,12 @@ class HdfsOutputTest {
                 .withSeed(5);
     }
 
-    /** Every file under {@code folder} (relative path to bytes). */
     private static Map<String, byte[]> files(String folder) throws IOException {
-        Map<String, byte[]> out = new TreeMap<>();
-        Path root = hdfs.makeQualified(new Path(folder));
-        RemoteIterator<LocatedFileStatus> it = hdfs.listFiles(root, true);
-        while (it.hasNext()) {
-            Path p = it.next().getPath();
-            out.put(p.toUri().getPath().substring(root.toUri().getPath().length() + 1), HadoopFiles.readAll(hdfs, p));
-        }
-        return out;
+        return MiniHdfs.files(hdfs, folder);
     }
 
-    /** The folder holds the manifest and exactly the images it lists, with their sha256, and nothing else. */
     private static void assertManifestAgreesWithFiles(String folder, int count) throws IOException {
-        Map<String, byte[]> files = files(folder);
-        List<String> lines = new String(files.remove(SampleJob.MANIFEST), StandardCharsets.UTF_8).lines().toList();
-        assertEquals(SampleJob.MANIFEST_HEADER, lines.get(0));
-        assertEquals(count + 1, lines.size());
-        for (int k = 0; k < count; k++) {
-            String[] row = lines.get(k + 1).split(",");
-            assertEquals(Integer.toString(k), row[0], "manifest in index order");
-            byte[] png = files.remove(row[2]);
-            assertTrue(png != null, row[2] + " listed and present");
-            assertEquals(HadoopFiles.sha256(png), row[3], "sha256 of " + row[2]);
-        }
-        assertEquals(Map.of(), files, "nothing but the images and the manifest (no temporary files)");
+        MiniHdfs.assertManifestAgreesWithFiles(hdfs, folder, count);
     }
 
     @Test

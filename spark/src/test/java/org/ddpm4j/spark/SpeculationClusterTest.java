@@ -4,17 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -61,10 +54,7 @@ class SpeculationClusterTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Configuration conf = new Configuration();
-        conf.set("dfs.namenode.fs-limits.min-block-size", "1024");
-        cluster = new MiniDFSCluster.Builder(conf, dir.resolve("hdfs").toFile()).numDataNodes(1).build();
-        cluster.waitActive();
+        cluster = MiniHdfs.start(dir.resolve("hdfs"));
         hdfs = cluster.getFileSystem();
         model = TinyOnnx.denoiser(dir.resolve("half-epsilon.onnx"), 1, 4);
 
@@ -131,18 +121,6 @@ class SpeculationClusterTest {
         }
     }
 
-    /** Every file under {@code folder} (relative path to bytes). */
-    private static Map<String, byte[]> files(String folder) throws IOException {
-        Map<String, byte[]> out = new TreeMap<>();
-        Path root = hdfs.makeQualified(new Path(folder));
-        RemoteIterator<LocatedFileStatus> it = hdfs.listFiles(root, true);
-        while (it.hasNext()) {
-            Path p = it.next().getPath();
-            out.put(p.toUri().getPath().substring(root.toUri().getPath().length() + 1), HadoopFiles.readAll(hdfs, p));
-        }
-        return out;
-    }
-
     @Test
     void aStragglerGetsASpeculativeCopyAndEveryImageIsWrittenOnce() throws Exception {
         // a first job opens the model on both executors, so that task times are sampling times
@@ -176,17 +154,6 @@ class SpeculationClusterTest {
         assertTrue(ended.stream().allMatch(t -> t.finishTime() <= returned),
                 "the job returned after every attempt had ended, the killed one too: " + attempts);
 
-        Map<String, byte[]> files = files("/speculated");
-        List<String> lines = new String(files.remove(SampleJob.MANIFEST), StandardCharsets.UTF_8).lines().toList();
-        assertEquals(SampleJob.MANIFEST_HEADER, lines.get(0));
-        assertEquals(COUNT + 1, lines.size());
-        for (int k = 0; k < COUNT; k++) {
-            String[] row = lines.get(k + 1).split(",");
-            assertEquals(Integer.toString(k), row[0]);
-            byte[] png = files.remove(row[2]);
-            assertTrue(png != null, row[2] + " listed and present");
-            assertEquals(HadoopFiles.sha256(png), row[3], row[2]);
-        }
-        assertEquals(Map.of(), files, "nothing but the images and the manifest (no temporary files, no marker)");
+        MiniHdfs.assertManifestAgreesWithFiles(hdfs, "/speculated", COUNT);
     }
 }
