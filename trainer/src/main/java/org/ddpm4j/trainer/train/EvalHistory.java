@@ -1,10 +1,7 @@
 package org.ddpm4j.trainer.train;
 
-import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
@@ -115,77 +112,40 @@ public final class EvalHistory {
 
     /** FID (log scale) against training hours, each point labelled with its step. */
     public BufferedImage plot(int width, int height) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, width, height);
-        int left = 70;
-        int right = 30;
-        int top = 30;
-        int bottom = 45;
-        int pw = width - left - right;
-        int ph = height - top - bottom;
         List<Row> ok = rows.stream().filter(r -> r.fid() > 0 && Double.isFinite(r.fid())).toList();
         double lo = ok.stream().mapToDouble(Row::fid).min().orElse(1);
         double hi = ok.stream().mapToDouble(Row::fid).max().orElse(100);
-        double lLo = Math.floor(Math.log10(lo) * 4) / 4;
-        double lHi = Math.ceil(Math.log10(hi) * 4) / 4;
-        if (lHi - lLo < 0.5) {
-            lHi = lLo + 0.5;
-        }
+        LogChart chart = new LogChart(width, height, lo, hi, 0.5, "FID of the EMA weights during training (log scale)");
         double hMax = Math.max(0.1, ok.stream().mapToDouble(r -> r.clock().trainingHours()).max().orElse(1));
         hMax = Math.ceil(hMax * 2) / 2;
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        for (int i = 0; i <= 4; i++) {
-            double v = lLo + (lHi - lLo) * i / 4;
-            int y = top + (int) ((lHi - v) / (lHi - lLo) * ph);
-            g.setColor(new Color(215, 215, 215));
-            g.drawLine(left, y, left + pw, y);
-            g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%.3g", Math.pow(10, v)), 8, y + 4);
-        }
         int ticks = (int) Math.round(hMax / 0.5);
         int every = Math.max(1, ticks / 10);
         for (int i = 0; i <= ticks; i += every) {
-            double h = i * 0.5;
-            int x = left + (int) (h / hMax * pw);
-            g.setColor(new Color(215, 215, 215));
-            g.drawLine(x, top, x, top + ph);
-            g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%.1f", h), x - 8, top + ph + 16);
+            chart.xTick(i * 0.5 / hMax, String.format(Locale.ROOT, "%.1f", i * 0.5));
         }
-        g.drawString("training hours (CPU seconds / threads / 3600, evaluation excluded)", left + pw / 2 - 170,
-                height - 8);
-        g.drawString("FID of the EMA weights during training (log scale)", left, 18);
-        g.setColor(Color.GRAY);
-        g.drawRect(left, top, pw, ph);
+        chart.xCaption("training hours (CPU seconds / threads / 3600, evaluation excluded)");
         Path2D line = new Path2D.Double();
-        boolean first = true;
-        g.setClip(left - 4, top - 4, pw + 8, ph + 8);
         for (Row r : ok) {
-            double x = left + r.clock().trainingHours() / hMax * pw;
-            double y = top + (lHi - Math.log10(r.fid())) / (lHi - lLo) * ph;
-            if (first) {
+            double x = chart.x(r.clock().trainingHours() / hMax);
+            double y = chart.y(r.fid());
+            if (line.getCurrentPoint() == null) {
                 line.moveTo(x, y);
-                first = false;
             } else {
                 line.lineTo(x, y);
             }
         }
-        g.setColor(new Color(30, 90, 200));
-        g.setStroke(new BasicStroke(2f));
-        g.draw(line);
-        g.setClip(null);
+        chart.line(line, BLUE, 2f);
+        Graphics2D g = chart.graphics();
         for (Row r : ok) {
-            int x = left + (int) (r.clock().trainingHours() / hMax * pw);
-            int y = top + (int) ((lHi - Math.log10(r.fid())) / (lHi - lLo) * ph);
-            g.setColor(new Color(30, 90, 200));
+            int x = (int) chart.x(r.clock().trainingHours() / hMax);
+            int y = (int) chart.y(r.fid());
+            g.setColor(BLUE);
             g.fillOval(x - 3, y - 3, 7, 7);
             g.setColor(Color.DARK_GRAY);
             g.drawString(String.format(Locale.ROOT, "%.1f @%d", r.fid(), r.step()), x + 5, y - 5);
         }
-        g.dispose();
-        return img;
+        return chart.finish();
     }
+
+    private static final Color BLUE = new Color(30, 90, 200);
 }

@@ -1,10 +1,6 @@
 package org.ddpm4j.trainer.train;
 
-import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
@@ -84,100 +80,50 @@ public final class LossHistory {
         }
     }
 
-    /** The loss curve: raw losses in light gray, a moving average in blue, logarithmic y axis. */
+    /** The loss curve: each step's loss in light gray, a centred moving (geometric) mean in blue, logarithmic y axis. */
     public BufferedImage plot(int width, int height) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, width, height);
-        int left = 70;
-        int right = 20;
-        int top = 30;
-        int bottom = 45;
-        int pw = width - left - right;
-        int ph = height - top - bottom;
-        double lo = Double.MAX_VALUE;
-        double hi = -Double.MAX_VALUE;
+        double lo = Double.NaN;
+        double hi = Double.NaN;
         for (Row r : rows) {
             if (r.loss() > 0 && Float.isFinite(r.loss())) {
-                lo = Math.min(lo, r.loss());
-                hi = Math.max(hi, r.loss());
+                lo = Double.isNaN(lo) ? r.loss() : Math.min(lo, r.loss());
+                hi = Double.isNaN(hi) ? r.loss() : Math.max(hi, r.loss());
             }
         }
-        if (lo == Double.MAX_VALUE) {
-            lo = 1e-3;
-            hi = 1;
-        }
-        double lLo = Math.floor(Math.log10(lo) * 4) / 4;
-        double lHi = Math.ceil(Math.log10(hi) * 4) / 4;
-        if (lHi - lLo < 0.25) {
-            lHi = lLo + 0.25;
-        }
+        LogChart chart = new LogChart(width, height, lo, hi, 0.25, "training loss (log scale)");
         long s0 = rows.isEmpty() ? 0 : rows.get(0).step();
         long s1 = rows.isEmpty() ? 1 : Math.max(s0 + 1, rows.get(rows.size() - 1).step());
-        g.setColor(new Color(235, 235, 235));
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        for (double e = Math.ceil(lLo); e <= lHi; e += 1) {
-            for (int m = 1; m < 10; m++) {
-                double v = Math.log10(m * Math.pow(10, e - 1));
-                if (v >= lLo && v <= lHi) {
-                    int y = top + (int) ((lHi - v) / (lHi - lLo) * ph);
-                    g.setColor(new Color(240, 240, 240));
-                    g.drawLine(left, y, left + pw, y);
-                }
-            }
-        }
-        for (int i = 0; i <= 4; i++) {
-            double v = lLo + (lHi - lLo) * i / 4;
-            int y = top + (int) ((lHi - v) / (lHi - lLo) * ph);
-            g.setColor(new Color(210, 210, 210));
-            g.drawLine(left, y, left + pw, y);
-            g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%.3g", Math.pow(10, v)), 8, y + 4);
-        }
         for (int i = 0; i <= 5; i++) {
             long s = s0 + (s1 - s0) * i / 5;
-            int x = left + (int) ((double) (s - s0) / (s1 - s0) * pw);
-            g.setColor(new Color(210, 210, 210));
-            g.drawLine(x, top, x, top + ph);
-            g.setColor(Color.DARK_GRAY);
-            g.drawString(Long.toString(s), x - 10, top + ph + 16);
+            chart.xTick((double) (s - s0) / (s1 - s0), Long.toString(s));
         }
-        g.drawString("step", left + pw / 2 - 10, height - 8);
-        g.drawString("training loss (log scale)", left, 18);
-        g.setColor(Color.GRAY);
-        g.drawRect(left, top, pw, ph);
+        chart.xCaption("step");
+        // the smoothed curve: a centred moving mean of log(loss), so it neither lags the early fall nor
+        // lets one spike lift it (a trailing average drawn from step 1's loss of ~1 lagged for hundreds of steps)
+        List<Row> ok = rows.stream().filter(r -> r.loss() > 0 && Float.isFinite(r.loss())).toList();
+        double[] prefix = new double[ok.size() + 1];
+        for (int i = 0; i < ok.size(); i++) {
+            prefix[i + 1] = prefix[i] + Math.log10(ok.get(i).loss());
+        }
+        int half = Math.max(1, ok.size() / 400);
         Path2D raw = new Path2D.Double();
         Path2D smooth = new Path2D.Double();
-        double ema = Double.NaN;
-        double alpha = Math.min(0.5, 20.0 / Math.max(1, rows.size()));
-        boolean first = true;
-        for (Row r : rows) {
-            if (!(r.loss() > 0) || !Float.isFinite(r.loss())) {
-                continue;
-            }
-            ema = Double.isNaN(ema) ? r.loss() : ema + alpha * (r.loss() - ema);
-            double x = left + (double) (r.step() - s0) / (s1 - s0) * pw;
-            double yRaw = top + (lHi - Math.log10(r.loss())) / (lHi - lLo) * ph;
-            double ySm = top + (lHi - Math.log10(ema)) / (lHi - lLo) * ph;
-            if (first) {
-                raw.moveTo(x, yRaw);
-                smooth.moveTo(x, ySm);
-                first = false;
+        for (int i = 0; i < ok.size(); i++) {
+            Row r = ok.get(i);
+            int a = Math.max(0, i - half);
+            int b = Math.min(ok.size(), i + half + 1);
+            double mean = Math.pow(10, (prefix[b] - prefix[a]) / (b - a));
+            double x = chart.x((double) (r.step() - s0) / (s1 - s0));
+            if (i == 0) {
+                raw.moveTo(x, chart.y(r.loss()));
+                smooth.moveTo(x, chart.y(mean));
             } else {
-                raw.lineTo(x, yRaw);
-                smooth.lineTo(x, ySm);
+                raw.lineTo(x, chart.y(r.loss()));
+                smooth.lineTo(x, chart.y(mean));
             }
         }
-        g.setClip(left, top, pw + 1, ph + 1);
-        g.setColor(new Color(200, 200, 200));
-        g.setStroke(new BasicStroke(1f));
-        g.draw(raw);
-        g.setColor(new Color(30, 90, 200));
-        g.setStroke(new BasicStroke(2f));
-        g.draw(smooth);
-        g.dispose();
-        return img;
+        chart.line(raw, new Color(200, 200, 200), 1f);
+        chart.line(smooth, new Color(30, 90, 200), 2f);
+        return chart.finish();
     }
 }
