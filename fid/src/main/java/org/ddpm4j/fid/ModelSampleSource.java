@@ -1,6 +1,7 @@
 package org.ddpm4j.fid;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.ddpm4j.runtime.image.ImageTensors;
@@ -100,8 +101,19 @@ public final class ModelSampleSource implements ImageSource {
 
     /** A factory that opens each model file with {@code options} and closes it with the source. */
     public static SampleSourceFactory factory(OnnxOptions options) {
+        return factory(options, 1);
+    }
+
+    /**
+     * A factory that opens each model file with {@code options}, sampling {@code parallelBatches} batches at once
+     * ({@link DiffusionPipeline#open(Path, OnnxOptions, int)}), and closes it with the source.
+     */
+    public static SampleSourceFactory factory(OnnxOptions options, int parallelBatches) {
+        if (parallelBatches < 1) {
+            throw new IllegalArgumentException("parallel batches must be at least 1, found " + parallelBatches);
+        }
         return (spec, count, batch) -> {
-            DiffusionPipeline pipeline = DiffusionPipeline.open(spec.model(), options);
+            DiffusionPipeline pipeline = DiffusionPipeline.open(spec.model(), options, parallelBatches);
             try {
                 return new ModelSampleSource(pipeline, true, spec, 0, count, batch);
             } catch (RuntimeException e) {

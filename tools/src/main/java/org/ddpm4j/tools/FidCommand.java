@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.ddpm4j.runtime.cli.DeviceOption;
+import org.ddpm4j.runtime.cli.ParallelBatchesOption;
 import org.ddpm4j.runtime.cli.SeedOption;
 import org.ddpm4j.runtime.cli.ThreadsOption;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
@@ -112,6 +113,10 @@ public final class FidCommand implements Callable<Integer> {
     /** --device: where model samples are drawn (the extractor runs on the CPU). */
     @Mixin
     DeviceOption device;
+
+    /** --parallel-batches: batches of a model's set sampled at once. */
+    @Mixin
+    ParallelBatchesOption parallel;
 
     @Option(names = "--no-progress", description = "Do not draw progress bars.")
     boolean noProgress;
@@ -329,9 +334,14 @@ public final class FidCommand implements Callable<Integer> {
                 .build();
     }
 
-    /** How model samples are drawn: the runtime's pipeline on --device with --threads. */
+    /**
+     * How model samples are drawn: the runtime's pipeline on --device with --threads, and (--parallel-batches, by
+     * default one per thread on the CPU) several batches at once.
+     */
     private SampleSourceFactory sampleSources() {
-        return ModelSampleSource.factory(OnnxOptions.DEFAULTS.withDevice(device.device()).withThreads(threads.value()));
+        ParallelBatchesOption.Plan plan = parallel.plan(threads.value(), device.device(), Integer.MAX_VALUE);
+        return ModelSampleSource.factory(OnnxOptions.DEFAULTS.withDevice(device.device())
+                .withThreads(plan.intraOpThreads()), plan.parallelBatches());
     }
 
     private OnnxFeatureExtractor openExtractor() throws IOException {

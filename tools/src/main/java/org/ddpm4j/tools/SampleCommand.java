@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.ddpm4j.runtime.cli.ClassOptions;
 import org.ddpm4j.runtime.cli.ImageCountOptions;
+import org.ddpm4j.runtime.cli.ParallelBatchesOption;
 import org.ddpm4j.runtime.cli.RuntimeOptions;
 import org.ddpm4j.runtime.cli.SamplingOptions;
 import org.ddpm4j.runtime.cli.SeedOption;
@@ -109,6 +110,10 @@ public final class SampleCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    /** --parallel-batches. */
+    @Mixin
+    ParallelBatchesOption parallel;
+
     /** --class, --guidance. */
     @Mixin
     ClassOptions classOptions;
@@ -176,7 +181,13 @@ public final class SampleCommand implements Callable<Integer> {
             outLock = RunFolderLock.acquire(out, "ddpm sample"); // creates --out (removed again if nothing is written)
             OutputChecks.removeLeftovers("ddpm sample", out, spec.commandLine().getErr());
         }
-        OnnxOptions options = runtime.onnxOptions().withWarnings(line -> spec.commandLine().getErr().println(line));
+        // the images of the run, as far as known before the model is open (--class all: at least 2)
+        int imagesToDraw = edit.interpolating() ? edit.imageCount()
+                : ClassOptions.ALL.equalsIgnoreCase(String.valueOf(classOptions.value()).trim()) ? Math.max(2, n) : n;
+        OnnxOptions runtimeOptions = runtime.onnxOptions();
+        ParallelBatchesOption.Plan plan = parallel.plan(runtime.threads(), runtimeOptions.device(), imagesToDraw);
+        OnnxOptions options = runtimeOptions.withThreads(plan.intraOpThreads())
+                .withWarnings(line -> spec.commandLine().getErr().println(line));
         GenerationRequest.Builder b = GenerationRequest.builder().optSampler(samplerId).optSeeds(firstSeed, n)
                 .optBatchSize(images.batch()).optEta(etaValue).optVariance(varianceValue).optSteps(stepsValue)
                 .optSpacing(spacingValue).optClippedModelOutput(cmo);
@@ -186,7 +197,7 @@ public final class SampleCommand implements Callable<Integer> {
         OnnxDenoiser denoiser = OnnxDenoiser.open(modelFile, options);
         int count = n;
         int cols = columns != null ? columns : (int) Math.ceil(Math.sqrt(n));
-        try (DiffusionPipeline pipeline = DiffusionPipeline.of(denoiser)) {
+        try (DiffusionPipeline pipeline = DiffusionPipeline.of(denoiser, plan.parallelBatches())) {
             if (like != null) {
                 String wanted = likeText.get(SampleFiles.KEY_MODEL_SHA256);
                 if (wanted != null && !wanted.equals(denoiser.sha256())) {
@@ -253,7 +264,8 @@ public final class SampleCommand implements Callable<Integer> {
                     denoiser.sha256(), settings, count);
             GenerationResult result;
             try (ProgressBar bar = noProgress ? null
-                    : ProgressBars.bar("sampling", (long) samplerSteps * ((count + images.batch() - 1) / images.batch()), " steps", System.err)) {
+                    : ProgressBars.bar("sampling", (long) samplerSteps * ((count + pipeline.batchSize(b.build()) - 1)
+                            / pipeline.batchSize(b.build())), " steps", System.err)) {
                 if (bar != null) {
                     b.optProgress((done, total) -> bar.stepTo(done));
                 }

@@ -92,8 +92,10 @@ final class TrainingFid implements TrainingEvaluator, AutoCloseable {
                 .graph()
                 .toByteArray();
         String name = String.format(Locale.ROOT, "step-%08d.onnx", step);
+        // one batch per thread, each on one intra-op thread (the same images as one batch on all threads, sooner)
+        int lanes = Math.max(1, threads);
         try (DiffusionPipeline pipeline = DiffusionPipeline.open(onnx, name,
-                OnnxOptions.DEFAULTS.withThreads(threads))) {
+                OnnxOptions.DEFAULTS.withThreads(lanes > 1 ? 1 : threads), lanes)) {
             FidEvaluator evaluator = FidEvaluator.builder()
                     .optExtractor(extractor)
                     .optLimit(images)

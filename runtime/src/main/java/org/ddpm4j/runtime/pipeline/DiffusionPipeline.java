@@ -6,6 +6,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ddpm4j.runtime.model.ClassLabels;
 import org.ddpm4j.runtime.model.ModelInfo;
@@ -30,6 +38,10 @@ import org.ddpm4j.runtime.sampling.TimestepSampler;
  *     BufferedImage first = r.image(0);
  * }
  * }</pre>
+ * With {@code parallelBatches} above 1 ({@link #open(Path, OnnxOptions, int)}), one request's batches are
+ * sampled that many at a time, each on its own thread through the same model. On the CPU with a small model, N
+ * batches on one intra-op thread each outrun one batch on N intra-op threads (docs/ARCHITECTURE.md, "Parallel
+ * batches"); the images are the same either way, as each image depends on its own seed alone.
  * Everything about the model (schedule, prediction, size, clipping) comes from its metadata. A
  * class-conditional model takes labels and a classifier-free guidance scale:
  * <pre>{@code
@@ -44,8 +56,13 @@ public final class DiffusionPipeline implements AutoCloseable {
     private final ModelInfo info;
     private final String sha256;
     private final AutoCloseable owned;
+    private final int parallelBatches;
 
-    private DiffusionPipeline(Denoiser denoiser, ModelInfo info, String sha256, AutoCloseable owned) {
+    private DiffusionPipeline(Denoiser denoiser, ModelInfo info, String sha256, AutoCloseable owned,
+            int parallelBatches) {
+        if (parallelBatches < 1) {
+            throw new IllegalArgumentException("parallel batches must be at least 1, found " + parallelBatches);
+        }
         if (denoiser.channels() != info.channels() || denoiser.height() != info.height()
                 || denoiser.width() != info.width()) {
             throw new IllegalArgumentException("denoiser is " + denoiser.channels() + "x" + denoiser.height() + "x"
@@ -56,6 +73,7 @@ public final class DiffusionPipeline implements AutoCloseable {
         this.info = info;
         this.sha256 = sha256;
         this.owned = owned;
+        this.parallelBatches = parallelBatches;
     }
 
     /** Opens an ONNX model file (see {@link OnnxDenoiser#open(Path, OnnxOptions)} for the errors). */
@@ -63,14 +81,48 @@ public final class DiffusionPipeline implements AutoCloseable {
         return of(OnnxDenoiser.open(model, options));
     }
 
+    /**
+     * Opens an ONNX model file whose requests run {@code parallelBatches} batches at a time (1: one after
+     * another). With N batches at once, give each session call one intra-op thread
+     * ({@code options.withThreads(1)}) so that N threads are busy in all.
+     *
+     * @throws IllegalArgumentException when {@code parallelBatches} is below 1 (before the model is opened)
+     */
+    public static DiffusionPipeline open(Path model, OnnxOptions options, int parallelBatches) throws IOException {
+        checkParallelBatches(parallelBatches);
+        return of(OnnxDenoiser.open(model, options), parallelBatches);
+    }
+
     /** Opens an ONNX model held in memory. */
     public static DiffusionPipeline open(byte[] model, String name, OnnxOptions options) throws IOException {
         return of(OnnxDenoiser.open(model, name, options));
     }
 
+    /** Opens an ONNX model held in memory, sampling {@code parallelBatches} batches of a request at a time. */
+    public static DiffusionPipeline open(byte[] model, String name, OnnxOptions options, int parallelBatches)
+            throws IOException {
+        checkParallelBatches(parallelBatches);
+        return of(OnnxDenoiser.open(model, name, options), parallelBatches);
+    }
+
     /** A pipeline over an open ONNX model; closing the pipeline closes the model. */
     public static DiffusionPipeline of(OnnxDenoiser model) {
-        return new DiffusionPipeline(model, model.info(), model.sha256(), model);
+        return of(model, 1);
+    }
+
+    /**
+     * A pipeline over an open ONNX model that samples {@code parallelBatches} batches of a request at a time;
+     * closing the pipeline closes the model.
+     */
+    public static DiffusionPipeline of(OnnxDenoiser model, int parallelBatches) {
+        checkParallelBatches(parallelBatches);
+        return new DiffusionPipeline(model, model.info(), model.sha256(), model, parallelBatches);
+    }
+
+    private static void checkParallelBatches(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("parallel batches must be at least 1, found " + value);
+        }
     }
 
     /**
@@ -78,7 +130,31 @@ public final class DiffusionPipeline implements AutoCloseable {
      * pipeline leaves the denoiser open.
      */
     public static DiffusionPipeline of(Denoiser denoiser, ModelInfo info) {
-        return new DiffusionPipeline(denoiser, info, null, null);
+        return new DiffusionPipeline(denoiser, info, null, null, 1);
+    }
+
+    /**
+     * A pipeline over any denoiser that samples {@code parallelBatches} batches of a request at a time, so from
+     * that many threads at once: the denoiser must be safe for that. Closing the pipeline leaves it open.
+     */
+    public static DiffusionPipeline of(Denoiser denoiser, ModelInfo info, int parallelBatches) {
+        checkParallelBatches(parallelBatches);
+        return new DiffusionPipeline(denoiser, info, null, null, parallelBatches);
+    }
+
+    /** Batches of one request sampled at a time (1: one after another). */
+    public int parallelBatches() {
+        return parallelBatches;
+    }
+
+    /**
+     * Images per denoiser call that {@link #generate} uses for the request: its batch size, made smaller when
+     * that leaves fewer batches than {@link #parallelBatches()} (64 images at 2 batches at a time: 2 x 32).
+     */
+    public int batchSize(GenerationRequest request) {
+        int n = request.count();
+        int lanes = Math.min(parallelBatches, n);
+        return lanes > 1 ? Math.min(request.batchSize(), (n + lanes - 1) / lanes) : request.batchSize();
     }
 
     /** The model's metadata. */
@@ -134,7 +210,7 @@ public final class DiffusionPipeline implements AutoCloseable {
         }
     }
 
-    /** Told of each batch as soon as it is sampled, before the next one starts. */
+    /** Told of each batch, in order, as soon as it and the batches before it are sampled. */
     @FunctionalInterface
     public interface BatchListener {
         /**
@@ -155,8 +231,11 @@ public final class DiffusionPipeline implements AutoCloseable {
     }
 
     /**
-     * Generates the request's images batch by batch, handing each finished batch to {@code listener} before
-     * the next starts (so a caller can write images as they come, and stop at the first failed write).
+     * Generates the request's images batch by batch, handing each finished batch to {@code listener} on the
+     * calling thread, in order (so a caller can write images as they come, and stop at the first failed write).
+     * With {@link #parallelBatches()} above 1 the next batches are already sampling while the listener runs; an
+     * exception from it stops them at their next step, and none is still running when this method returns.
+     * The request's progress callback is then called from the sampling threads, one call at a time.
      *
      * @throws IOException whatever the listener throws
      * @throws java.util.concurrent.CancellationException when {@link GenerationRequest#cancelled()} turns true
@@ -185,7 +264,8 @@ public final class DiffusionPipeline implements AutoCloseable {
         int per = info.imageValues();
         EditRun run = EditRun.of(request, sampler, info);
         int steps = run.calls();
-        int batches = (n + request.batchSize() - 1) / request.batchSize();
+        int batchSize = batchSize(request);
+        int batches = (n + batchSize - 1) / batchSize;
         long total = (long) batches * steps;
         AtomicLong done = new AtomicLong();
         int[] frameSteps = frameSteps(steps, request.trajectoryEvery());
@@ -194,8 +274,9 @@ public final class DiffusionPipeline implements AutoCloseable {
             frames.add(new float[n * per]);
         }
         float[] samples = new float[n * per];
-        for (int first = 0; first < n; first += request.batchSize()) {
-            int b = Math.min(request.batchSize(), n - first);
+        AtomicBoolean stop = new AtomicBoolean();
+        Object progressLock = new Object();
+        BatchJob job = (first, b) -> {
             BatchNoise noise = new BatchNoise(Arrays.copyOfRange(seeds, first, first + b));
             float[] x = new float[b * per];
             noise.fill(x);
@@ -219,21 +300,112 @@ public final class DiffusionPipeline implements AutoCloseable {
                     if (nextFrame < frameSteps.length && frameSteps[nextFrame] == step) {
                         System.arraycopy(current, 0, frames.get(nextFrame++), offset, current.length);
                     }
-                    request.progress().onProgress(done.incrementAndGet(), total);
+                    synchronized (progressLock) { // one call at a time, whichever thread samples
+                        request.progress().onProgress(done.incrementAndGet(), total);
+                    }
                 }
 
                 @Override
                 public boolean isCancelled() {
-                    return request.cancelled().getAsBoolean();
+                    return stop.get() || request.cancelled().getAsBoolean();
                 }
             });
-            System.arraycopy(x, 0, samples, offset, x.length);
-            listener.onBatch(new Batch(first, batchResult(request, sampler, frameSteps, frames, x, first, b, per,
-                    System.nanoTime() - start)));
+            return x;
+        };
+        int lanes = Math.min(parallelBatches, batches);
+        if (lanes <= 1) {
+            for (int first = 0; first < n; first += batchSize) {
+                int b = Math.min(batchSize, n - first);
+                float[] x = job.run(first, b);
+                System.arraycopy(x, 0, samples, first * per, x.length);
+                listener.onBatch(new Batch(first, batchResult(request, sampler, frameSteps, frames, x, first, b, per,
+                        System.nanoTime() - start)));
+            }
+        } else {
+            runInParallel(job, lanes, n, batchSize, stop, (first, b, x) -> {
+                System.arraycopy(x, 0, samples, first * per, x.length);
+                listener.onBatch(new Batch(first, batchResult(request, sampler, frameSteps, frames, x, first, b, per,
+                        System.nanoTime() - start)));
+            });
         }
         return new GenerationResult(samples, info.channels(), info.height(), info.width(), seeds, run.describe(),
                 sampler.steps(), frameSteps, frames, Duration.ofNanos(System.nanoTime() - start),
                 perImageLabels(request, n), info.classNames(), request.guidance());
+    }
+
+    /** Samples images {@code first .. first + b - 1} and returns them. */
+    private interface BatchJob {
+        float[] run(int first, int b);
+    }
+
+    /** Takes a finished batch, in order, on the calling thread. */
+    private interface BatchSink {
+        void accept(int first, int b, float[] x) throws IOException;
+    }
+
+    private static final AtomicInteger LANE_THREADS = new AtomicInteger();
+
+    /**
+     * Runs the batches on {@code lanes} threads and hands each to {@code sink} on this thread, in order, as soon as it
+     * and every batch before it are done. A failure of a batch or of the sink stops the rest (their samplers see
+     * {@code stop} at the next step), and no sampling thread is left running when this returns or throws.
+     */
+    private static void runInParallel(BatchJob job, int lanes, int n, int batchSize, AtomicBoolean stop, BatchSink sink)
+            throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(lanes, r -> {
+            Thread t = new Thread(r, "ddpm-batch-" + LANE_THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<float[]>> futures = new ArrayList<>();
+        boolean finished = false;
+        try {
+            for (int first = 0; first < n; first += batchSize) {
+                int f = first;
+                int b = Math.min(batchSize, n - first);
+                futures.add(pool.submit(() -> job.run(f, b)));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                int first = i * batchSize;
+                float[] x;
+                try {
+                    x = futures.get(i).get();
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(cause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("interrupted while sampling");
+                }
+                sink.accept(first, Math.min(batchSize, n - first), x);
+            }
+            finished = true;
+        } finally {
+            if (!finished) {
+                stop.set(true);
+                futures.forEach(f -> f.cancel(false));
+            }
+            pool.shutdown();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                        break;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true; // the model must not be closed under a running batch: wait on
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Images {@code first .. first + count - 1} of a request as a result of their own. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ddpm4j.exporter.ExportMetadata;
+import org.ddpm4j.runtime.cli.ParallelBatchesOption;
 import org.ddpm4j.runtime.cli.RuntimeOptions;
 import org.ddpm4j.runtime.cli.SamplingOptions;
 import org.ddpm4j.runtime.io.AtomicFiles;
@@ -98,6 +99,16 @@ public final class BenchSampleCommand implements Callable<Integer> {
             description = "Checkpoint weights for the DJL baseline: ema or raw (default: the model's ddpm.weights, else ema).")
     String weights;
 
+    /** --parallel-batches: batches at once of the parallel side of --vs-one-batch, or of a single run. */
+    @Mixin
+    ParallelBatchesOption parallel;
+
+    @Option(names = "--vs-one-batch",
+            description = {"Pair --parallel-batches batches at once (each on one intra-op thread; by default one per",
+                "thread) with the same images as one batch on all --threads, in one process: warm-up of both,",
+                "then --runs interleaved pairs and the ratio parallel/one-batch."})
+    boolean vsOneBatch;
+
     @Option(names = "--json", paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
             description = "Write the figures as JSON to FILE; without FILE, print JSON instead of the table.")
     String json;
@@ -163,7 +174,13 @@ public final class BenchSampleCommand implements Callable<Integer> {
         GenerationRequest request = sampling.applyTo(GenerationRequest.builder()).optSeeds(0, batch).optBatchSize(batch)
                 .build();
         SampleBenchResult result;
-        if (checkpoint != null) {
+        if (vsOneBatch) {
+            if (checkpoint != null || !backend.trim().equalsIgnoreCase("onnx")) {
+                throw new IllegalArgumentException("--vs-one-batch pairs two ways of running the ONNX model; it takes"
+                        + " neither --checkpoint nor another --backend");
+            }
+            result = parallelVsOneBatch(request);
+        } else if (checkpoint != null) {
             if (!backend.trim().equalsIgnoreCase("onnx")) {
                 throw new IllegalArgumentException("--checkpoint pairs the ONNX model with the DJL baseline; "
                         + "it needs --backend onnx, found '" + backend + "'");
@@ -197,7 +214,7 @@ public final class BenchSampleCommand implements Callable<Integer> {
 
     private SampleBenchResult single(GenerationRequest request) throws IOException {
         try (Backend b = openBackend(backend)) {
-            DiffusionPipeline pipeline = DiffusionPipeline.of(b.denoiser(), b.info());
+            DiffusionPipeline pipeline = DiffusionPipeline.of(b.denoiser(), b.info(), singlePlan().parallelBatches());
             for (int i = 0; i < warmup; i++) {
                 pipeline.generate(request);
             }
@@ -227,40 +244,87 @@ public final class BenchSampleCommand implements Callable<Integer> {
                 // both run the ONNX file's contract (schedule, clipping), so the samplers are identical
                 DiffusionPipeline ortPipeline = DiffusionPipeline.of(ort.denoiser(), ort.info());
                 DiffusionPipeline djlPipeline = DiffusionPipeline.of(djl.denoiser(), ort.info());
-                for (int i = 0; i < warmup; i++) {
-                    ortPipeline.generate(request);
-                    djlPipeline.generate(request);
-                }
-                List<Run> ortRuns = new ArrayList<>();
-                List<Run> djlRuns = new ArrayList<>();
-                long ortRss = -1;
-                long djlRss = -1;
-                double[] ratios = new double[runs];
-                for (int i = 0; i < runs; i++) {
-                    Run o;
-                    Run d;
-                    if (i % 2 == 0) {
-                        o = timedRun(ortPipeline, ort, request);
-                        ortRss = Math.max(ortRss, rssKb());
-                        d = timedRun(djlPipeline, djl, request);
-                        djlRss = Math.max(djlRss, rssKb());
-                    } else {
-                        d = timedRun(djlPipeline, djl, request);
-                        djlRss = Math.max(djlRss, rssKb());
-                        o = timedRun(ortPipeline, ort, request);
-                        ortRss = Math.max(ortRss, rssKb());
-                    }
-                    ortRuns.add(o);
-                    djlRuns.add(d);
-                    ratios[i] = o.imagesPerSecond() / d.imagesPerSecond();
-                }
+                Pairs p = pairs(ortPipeline, ort, djlPipeline, djl, request);
                 var sampler = ortPipeline.sampler(request);
                 return new SampleBenchResult(sampler.toString(), model.getFileName().toString(),
                         c.dir().toString(), kind, sampler.steps(), batch, runtime.threads(), warmup, runs, List.of(
-                                new SampleBenchResult.BackendFigures("onnx", ort.description(), summarize(ortRuns, ortRss)),
-                                new SampleBenchResult.BackendFigures("djl", djl.description(), summarize(djlRuns, djlRss))),
-                        ratios, peakRssKb());
+                                new SampleBenchResult.BackendFigures("onnx", ort.description(), summarize(p.a(), p.rssA())),
+                                new SampleBenchResult.BackendFigures("djl", djl.description(), summarize(p.b(), p.rssB()))),
+                        p.ratios(), peakRssKb());
             }
+        }
+    }
+
+    /** The timed runs of two sides, their largest resident set after a run, and the ratio a/b of each pair. */
+    private record Pairs(List<Run> a, List<Run> b, long rssA, long rssB, double[] ratios) {
+    }
+
+    /** {@link #runs} pairs of one run each, alternating which side goes first (both warmed up before). */
+    private Pairs pairs(DiffusionPipeline pa, Backend a, DiffusionPipeline pb, Backend b, GenerationRequest request) {
+        for (int i = 0; i < warmup; i++) {
+            pa.generate(request);
+            pb.generate(request);
+        }
+        List<Run> aRuns = new ArrayList<>();
+        List<Run> bRuns = new ArrayList<>();
+        long aRss = -1;
+        long bRss = -1;
+        double[] ratios = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            Run ra;
+            Run rb;
+            if (i % 2 == 0) {
+                ra = timedRun(pa, a, request);
+                aRss = Math.max(aRss, rssKb());
+                rb = timedRun(pb, b, request);
+                bRss = Math.max(bRss, rssKb());
+            } else {
+                rb = timedRun(pb, b, request);
+                bRss = Math.max(bRss, rssKb());
+                ra = timedRun(pa, a, request);
+                aRss = Math.max(aRss, rssKb());
+            }
+            aRuns.add(ra);
+            bRuns.add(rb);
+            ratios[i] = ra.imagesPerSecond() / rb.imagesPerSecond();
+        }
+        return new Pairs(aRuns, bRuns, aRss, bRss, ratios);
+    }
+
+    /** A single run's plan: one batch on --threads, unless --parallel-batches is given. */
+    private ParallelBatchesOption.Plan singlePlan() {
+        return parallel.value() == ParallelBatchesOption.AUTO ? new ParallelBatchesOption.Plan(runtime.threads(), 1)
+                : parallel.plan(runtime.threads(), runtime.onnxOptions().device(), batch);
+    }
+
+    /**
+     * The ONNX model run two ways in one process on the same request: {@code --parallel-batches} batches at once,
+     * each on one intra-op thread (by default one per thread), against one batch on all {@code --threads}.
+     */
+    private SampleBenchResult parallelVsOneBatch(GenerationRequest request) throws IOException {
+        OnnxOptions base = runtime.onnxOptions().withWarnings(line -> spec.commandLine().getErr().println(line));
+        ParallelBatchesOption.Plan plan = parallel.plan(runtime.threads(), base.device(), batch);
+        if (plan.parallelBatches() < 2) {
+            throw new IllegalArgumentException("--vs-one-batch needs 2 or more batches at once (--parallel-batches N,"
+                    + " or on the CPU 2 or more threads and --batch 2 or more), found " + plan.parallelBatches());
+        }
+        try (Backend par = new OnnxBackend(OnnxDenoiser.open(model, base.withThreads(plan.intraOpThreads())));
+                Backend one = new OnnxBackend(OnnxDenoiser.open(model, base))) {
+            DiffusionPipeline parPipeline = DiffusionPipeline.of(par.denoiser(), par.info(), plan.parallelBatches());
+            DiffusionPipeline onePipeline = DiffusionPipeline.of(one.denoiser(), one.info());
+            int size = parPipeline.batchSize(request);
+            String parDescription = String.format(Locale.ROOT, "%s, %d batches at once of up to %d images, %s intra-op"
+                    + " thread(s) each", par.description(), plan.parallelBatches(), size,
+                    plan.intraOpThreads() == 0 ? "auto" : Integer.toString(plan.intraOpThreads()));
+            String oneDescription = String.format(Locale.ROOT, "%s, one batch of %d images, threads %s",
+                    one.description(), batch, runtime.threads() == 0 ? "auto" : Integer.toString(runtime.threads()));
+            Pairs p = pairs(parPipeline, par, onePipeline, one, request);
+            var sampler = onePipeline.sampler(request);
+            return new SampleBenchResult(sampler.toString(), model.getFileName().toString(), null, null,
+                    sampler.steps(), batch, runtime.threads(), warmup, runs, List.of(
+                            new SampleBenchResult.BackendFigures("parallel", parDescription, summarize(p.a(), p.rssA())),
+                            new SampleBenchResult.BackendFigures("one-batch", oneDescription, summarize(p.b(), p.rssB()))),
+                    p.ratios(), peakRssKb());
         }
     }
 
