@@ -147,6 +147,9 @@ case_ sample --spacing sideways --model "$model"
 case_ sample --variance huge --sampler ddpm --model "$model"
 case_ sample --device tpu --model "$model"
 case_ sample --threads 0 --model "$model"
+case_ sample --parallel-batches -1 --model "$model"
+case_ fid "model:$model?n=10" fashion-mnist-test --parallel-batches -2
+case_ bench sample --model "$model" --vs-one-batch --threads 1 --batch 4
 case_ sample --class nothing --model "$model"
 case_ sample --class 10 --model "$model"
 case_ sample --class all --guidance 2 --model "$model" -n 0
