@@ -105,6 +105,7 @@ public final class AdoptCommand implements Callable<Integer> {
         if (!Files.isRegularFile(model)) {
             throw new NoSuchFileException(model.toString());
         }
+        OutputChecks.fileToCreate("--out", out); // before the model is read: a folder or a read-only file at once
         String name = model.getFileName().toString();
         ModelProto proto;
         try {

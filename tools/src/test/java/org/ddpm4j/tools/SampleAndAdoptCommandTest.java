@@ -125,6 +125,15 @@ public class SampleAndAdoptCommandTest {
     }
 
     @Test
+    void adoptNamesAFolderAtOutBeforeReadingTheModel() throws IOException {
+        // the model is wrong too (no 'sample' input): the --out folder is named first, so one fix is not followed by another
+        Path folder = Files.createDirectories(dir.resolve("adopted"));
+        Run r = run("adopt", "--model", bare("x").toString(), "--out", folder.toString());
+        assertEquals(2, r.code());
+        assertEquals("ddpm adopt: --out " + folder + " is a folder, expected a file name", r.err().strip());
+    }
+
+    @Test
     void adoptInPlaceWithABadSetValueLeavesTheModelUntouched() throws IOException {
         Path model = bare("sample");
         byte[] before = Files.readAllBytes(model);
