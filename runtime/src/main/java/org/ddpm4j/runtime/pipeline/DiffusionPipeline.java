@@ -60,9 +60,7 @@ public final class DiffusionPipeline implements AutoCloseable {
 
     private DiffusionPipeline(Denoiser denoiser, ModelInfo info, String sha256, AutoCloseable owned,
             int parallelBatches) {
-        if (parallelBatches < 1) {
-            throw new IllegalArgumentException("parallel batches must be at least 1, found " + parallelBatches);
-        }
+        checkParallelBatches(parallelBatches);
         if (denoiser.channels() != info.channels() || denoiser.height() != info.height()
                 || denoiser.width() != info.width()) {
             throw new IllegalArgumentException("denoiser is " + denoiser.channels() + "x" + denoiser.height() + "x"
