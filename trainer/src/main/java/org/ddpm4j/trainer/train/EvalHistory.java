@@ -110,7 +110,7 @@ public final class EvalHistory {
         return Double.isFinite(v) ? String.format(Locale.ROOT, f, v) : "";
     }
 
-    /** FID (log scale) against training hours, each point labelled with its step. */
+    /** FID (log scale) against training hours, each point labelled with its FID above and its step below. */
     public BufferedImage plot(int width, int height) {
         List<Row> ok = rows.stream().filter(r -> r.fid() > 0 && Double.isFinite(r.fid())).toList();
         double lo = ok.stream().mapToDouble(Row::fid).min().orElse(1);
@@ -136,13 +136,20 @@ public final class EvalHistory {
         }
         chart.line(line, BLUE, 2f);
         Graphics2D g = chart.graphics();
+        java.awt.FontMetrics fm = g.getFontMetrics();
         for (Row r : ok) {
             int x = (int) chart.x(r.clock().trainingHours() / hMax);
             int y = (int) chart.y(r.fid());
             g.setColor(BLUE);
             g.fillOval(x - 3, y - 3, 7, 7);
+            // the FID above the point and its step below, each centred on it (short enough not to collide
+            // with the neighbours' at one evaluation every few percent of the axis)
+            String value = String.format(Locale.ROOT, "%.1f", r.fid());
+            String step = "@" + r.step();
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%.1f @%d", r.fid(), r.step()), x + 5, y - 5);
+            g.drawString(value, Math.min(x - fm.stringWidth(value) / 2, width - 2 - fm.stringWidth(value)), y - 7);
+            g.setColor(Color.GRAY);
+            g.drawString(step, Math.min(x - fm.stringWidth(step) / 2, width - 2 - fm.stringWidth(step)), y + 17);
         }
         return chart.finish();
     }
