@@ -128,8 +128,9 @@ class DiffusersGoldensTest {
     }
 
     /**
-     * The shipped Fashion-MNIST model (committed; the EMA weights of the step-15,500 checkpoint the goldens were
-     * made from, which models/fashion-mnist/checkpoint no longer holds once a newer run is committed there).
+     * The shipped Fashion-MNIST model (committed: the EMA weights of the one-command run's step-12,000 checkpoint,
+     * models/fashion-mnist/checkpoint). Its golden is made again whenever the shipped model changes (the commands
+     * above).
      */
     static final Path SHIPPED = Path.of("../models/fashion-mnist/model.onnx");
 
