@@ -17,7 +17,7 @@ import org.ddpm4j.runtime.io.AtomicFiles;
 /**
  * The scores of {@code ddpm train --eval-every}: {@code fid.csv} (one row per evaluation: the step, the
  * training's wall and CPU seconds so far without evaluation, its threads and training hours, FID,
- * class accuracy, images scored, and the evaluation's own seconds) and {@code fid.png} (FID against
+ * class accuracy, images scored, and the evaluation's own seconds, to the millisecond: a small one takes less than 0.05 s) and {@code fid.png} (FID against
  * training hours). A resumed run keeps the rows up to its checkpoint's step and continues the file.
  */
 public final class EvalHistory {
@@ -93,7 +93,7 @@ public final class EvalHistory {
                 w.write(HEADER);
                 w.newLine();
                 for (Row r : rows) {
-                    w.write(String.format(Locale.ROOT, "%d,%.1f,%.1f,%d,%.4f,%s,%s,%d,%.1f", r.step(),
+                    w.write(String.format(Locale.ROOT, "%d,%.1f,%.1f,%d,%.4f,%s,%s,%d,%.3f", r.step(),
                             r.clock().wallSeconds(), r.clock().cpuSeconds(), r.clock().threads(),
                             r.clock().trainingHours(), format(r.fid(), "%.4f"), format(r.classAccuracy(), "%.4f"),
                             r.images(), r.evalSeconds()));
