@@ -263,9 +263,10 @@ public final class SampleCommand implements Callable<Integer> {
             SampleImageWriter imageWriter = new SampleImageWriter(noImages || edit.interpolating() ? null : out,
                     denoiser.sha256(), settings, count);
             GenerationResult result;
+            int perCall = pipeline.batchSize(b.build()); // smaller than --batch when batches run at once
             try (ProgressBar bar = noProgress ? null
-                    : ProgressBars.bar("sampling", (long) samplerSteps * ((count + pipeline.batchSize(b.build()) - 1)
-                            / pipeline.batchSize(b.build())), " steps", System.err)) {
+                    : ProgressBars.bar("sampling", (long) samplerSteps * ((count + perCall - 1) / perCall), " steps",
+                            System.err)) {
                 if (bar != null) {
                     b.optProgress((done, total) -> bar.stepTo(done));
                 }

@@ -15,6 +15,8 @@ import org.ddpm4j.fid.ModelSampleSource;
 import org.ddpm4j.fid.OnnxFeatureExtractor;
 import org.ddpm4j.fid.SamplerSetting;
 import org.ddpm4j.fid.SetMeasurement;
+import org.ddpm4j.runtime.cli.ParallelBatchesOption;
+import org.ddpm4j.runtime.onnx.Device;
 import org.ddpm4j.runtime.onnx.OnnxOptions;
 import org.ddpm4j.runtime.pipeline.DiffusionPipeline;
 import org.ddpm4j.trainer.train.Trainer;
@@ -92,10 +94,10 @@ final class TrainingFid implements TrainingEvaluator, AutoCloseable {
                 .graph()
                 .toByteArray();
         String name = String.format(Locale.ROOT, "step-%08d.onnx", step);
-        // one batch per thread, each on one intra-op thread (the same images as one batch on all threads, sooner)
-        int lanes = Math.max(1, threads);
+        // ddpm sample's default plan: one batch per thread, each on one intra-op thread (the same images, sooner)
+        ParallelBatchesOption.Plan plan = new ParallelBatchesOption().plan(threads, Device.CPU, images);
         try (DiffusionPipeline pipeline = DiffusionPipeline.open(onnx, name,
-                OnnxOptions.DEFAULTS.withThreads(lanes > 1 ? 1 : threads), lanes)) {
+                OnnxOptions.DEFAULTS.withThreads(plan.intraOpThreads()), plan.parallelBatches())) {
             FidEvaluator evaluator = FidEvaluator.builder()
                     .optExtractor(extractor)
                     .optLimit(images)

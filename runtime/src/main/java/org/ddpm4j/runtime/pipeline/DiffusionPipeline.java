@@ -310,21 +310,19 @@ public final class DiffusionPipeline implements AutoCloseable {
             });
             return x;
         };
+        BatchSink deliver = (first, b, x) -> {
+            System.arraycopy(x, 0, samples, first * per, x.length);
+            listener.onBatch(new Batch(first, batchResult(request, sampler, frameSteps, frames, x, first, b, per,
+                    System.nanoTime() - start)));
+        };
         int lanes = Math.min(parallelBatches, batches);
         if (lanes <= 1) {
             for (int first = 0; first < n; first += batchSize) {
                 int b = Math.min(batchSize, n - first);
-                float[] x = job.run(first, b);
-                System.arraycopy(x, 0, samples, first * per, x.length);
-                listener.onBatch(new Batch(first, batchResult(request, sampler, frameSteps, frames, x, first, b, per,
-                        System.nanoTime() - start)));
+                deliver.accept(first, b, job.run(first, b));
             }
         } else {
-            runInParallel(job, lanes, n, batchSize, stop, (first, b, x) -> {
-                System.arraycopy(x, 0, samples, first * per, x.length);
-                listener.onBatch(new Batch(first, batchResult(request, sampler, frameSteps, frames, x, first, b, per,
-                        System.nanoTime() - start)));
-            });
+            runInParallel(job, lanes, n, batchSize, stop, deliver);
         }
         return new GenerationResult(samples, info.channels(), info.height(), info.width(), seeds, run.describe(),
                 sampler.steps(), frameSteps, frames, Duration.ofNanos(System.nanoTime() - start),

@@ -134,13 +134,13 @@ public final class EvalHistory {
                 line.lineTo(x, y);
             }
         }
-        chart.line(line, BLUE, 2f);
+        chart.line(line, LogChart.DATA, 2f);
         Graphics2D g = chart.graphics();
         java.awt.FontMetrics fm = g.getFontMetrics();
         for (Row r : ok) {
             int x = (int) chart.x(r.clock().trainingHours() / hMax);
             int y = (int) chart.y(r.fid());
-            g.setColor(BLUE);
+            g.setColor(LogChart.DATA);
             g.fillOval(x - 3, y - 3, 7, 7);
             // the FID above the point and its step below, each centred on it (short enough not to collide
             // with the neighbours' at one evaluation every few percent of the axis)
@@ -154,5 +154,4 @@ public final class EvalHistory {
         return chart.finish();
     }
 
-    private static final Color BLUE = new Color(30, 90, 200);
 }

@@ -19,6 +19,8 @@ import java.math.MathContext;
  */
 final class LogChart {
 
+    /** The colour of the charts' data lines. */
+    static final Color DATA = new Color(30, 90, 200);
     private static final Color MINOR = new Color(240, 240, 240);
     private static final Color MAJOR = new Color(212, 212, 212);
     private static final int LEFT = 70;

@@ -123,7 +123,7 @@ public final class LossHistory {
             }
         }
         chart.line(raw, new Color(200, 200, 200), 1f);
-        chart.line(smooth, new Color(30, 90, 200), 2f);
+        chart.line(smooth, LogChart.DATA, 2f);
         return chart.finish();
     }
 }
